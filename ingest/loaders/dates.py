@@ -1,0 +1,105 @@
+"""One place that turns the many ways sources write dates into ``YYYY-MM-DD``.
+
+Every loader routes dates through :func:`parse_date` so that a story gets the same
+``published`` value whether it arrived as a feed entry, a JSON export or a Markdown file,
+and so that a value we cannot read becomes None rather than a guess.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timezone
+from email.utils import parsedate_to_datetime
+
+STRPTIME_FORMATS = (
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%b. %d, %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d %Y",
+)
+EPOCH_MILLISECONDS_THRESHOLD = 100_000_000_000
+EPOCH_SECONDS_MINIMUM = 100_000_000
+
+
+def parse_date(value: object) -> str | None:
+    """Normalise a date from any source to ISO ``YYYY-MM-DD``; None when absent or unreadable,
+    because an invented publication date would mislead every answer that cites it.
+
+    Aware datetimes are converted to UTC first, so the same instant gives the same date
+    whichever format carried it (feedparser already reports feed dates in UTC).
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, datetime):
+        return _utc_date(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time.struct_time):
+        return _from_struct_time(value)
+    if isinstance(value, (int, float)):
+        return _from_epoch(value)
+    if isinstance(value, str):
+        return _from_string(value.strip())
+    return None
+
+
+def _utc_date(moment: datetime) -> date:
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(timezone.utc).date()
+
+
+def _from_struct_time(value: time.struct_time) -> str | None:
+    try:
+        return date(value.tm_year, value.tm_mon, value.tm_mday).isoformat()
+    except ValueError:
+        return None
+
+
+def _from_epoch(value: float) -> str | None:
+    """Numbers in JSON exports are Unix timestamps; small numbers (a bare year, a count)
+    are not, so they are refused instead of becoming a date in 1970."""
+    seconds = value / 1000 if value >= EPOCH_MILLISECONDS_THRESHOLD else value
+    if seconds < EPOCH_SECONDS_MINIMUM:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, tz=timezone.utc).date().isoformat()
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _from_string(text: str) -> str | None:
+    if not text:
+        return None
+    for parse in (_from_iso, _from_rfc822, _from_formats):
+        parsed = parse(text)
+        if parsed is not None:
+            return parsed.isoformat()
+    return None
+
+
+def _from_iso(text: str) -> date | None:
+    try:
+        return _utc_date(datetime.fromisoformat(text))
+    except ValueError:
+        return None
+
+
+def _from_rfc822(text: str) -> date | None:
+    try:
+        return _utc_date(parsedate_to_datetime(text))
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _from_formats(text: str) -> date | None:
+    for fmt in STRPTIME_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
