@@ -1,0 +1,1 @@
+"""Turning news articles from files, feeds and URLs into an indexed, citable corpus."""

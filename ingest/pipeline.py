@@ -1,0 +1,182 @@
+"""The indexer: articles in, consistent catalog and vectors out, idempotently.
+
+Order of writes for each batch, chosen so that a kill -9 at any point leaves a state the
+next run repairs: (1) upsert the new chunk vectors under ids derived from the content hash,
+(2) delete the documents' vectors with any other hash, (3) commit catalog rows, chunks and
+lexical entries in one transaction. A document is "in the index" only once (3) commits, and
+an unchanged document (same hash in the catalog) costs one lookup and no writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable, Iterable
+
+from ingest.article import Article, LoadFailure, canonical_url
+from ingest.chunking import Chunker
+from ingest.cleaning import clean_line, clean_text
+from ingest.embedder import Embedder
+from ingest.store.catalog import Catalog
+from ingest.store.records import ChunkRecord, DocumentRecord, day_number
+from ingest.store.vectors import VectorStore
+
+
+@dataclass
+class IngestReport:
+    """What one run did; the CLI prints it and the API returns it."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[LoadFailure] = field(default_factory=list)
+    chunks: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+            "failed": [{"origin": f.origin, "reason": f.reason} for f in self.failed],
+            "chunks": self.chunks, "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Progress:
+    documents: int
+    chunks: int
+
+
+@dataclass
+class _Prepared:
+    doc: DocumentRecord
+    chunks: list[ChunkRecord]
+    embed_texts: list[str]
+    is_update: bool
+
+
+def content_hash(doc_id: str, title: str, text: str, meta: dict[str, str | None]) -> str:
+    """Covers text and metadata: a corrected date or title is an update too."""
+    payload = json.dumps([doc_id, title, text, sorted(meta.items())], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def chunk_id(doc_id: str, digest: str, index: int) -> str:
+    """Deterministic per content version: a retried upsert overwrites, never duplicates."""
+    return f"{hashlib.sha256(doc_id.encode()).hexdigest()[:20]}-{digest[:16]}-{index}"
+
+
+class Indexer:
+    """Cleans, chunks, embeds and stores articles in batches of chunks that keep the
+    encoder's batches full; one bad article becomes a failure entry, never an abort."""
+
+    def __init__(self, embedder: Embedder, chunker: Chunker, catalog: Catalog,
+                 vectors: VectorStore, *, batch_chunks: int = 256) -> None:
+        self._embedder = embedder
+        self._chunker = chunker
+        self._catalog = catalog
+        self._vectors = vectors
+        self._batch_chunks = batch_chunks
+
+    def ingest(self, items: Iterable[Article | LoadFailure],
+               progress: Callable[[Progress], None] | None = None) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport()
+        self.finish_pending_deletes()
+        pending: dict[str, _Prepared] = {}
+        pending_chunks = 0
+        for item in items:
+            if isinstance(item, LoadFailure):
+                report.failed.append(item)
+                continue
+            prepared = self._prepare(item, report)
+            if prepared is None:
+                continue
+            previous = pending.pop(prepared.doc.doc_id, None)
+            if previous is not None:
+                pending_chunks -= len(previous.chunks)
+            pending[prepared.doc.doc_id] = prepared
+            pending_chunks += len(prepared.chunks)
+            if pending_chunks >= self._batch_chunks:
+                self._flush(list(pending.values()), report, progress)
+                pending.clear()
+                pending_chunks = 0
+        if pending:
+            self._flush(list(pending.values()), report, progress)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _prepare(self, article: Article, report: IngestReport) -> _Prepared | None:
+        origin = article.origin or article.identity()
+        text = clean_text(article.text)
+        if not text:
+            report.failed.append(LoadFailure(origin, "article has no text after cleaning"))
+            return None
+        doc_id = article.identity()
+        title = clean_line(article.title) or text[:80]
+        meta = {"url": canonical_url(article.url) if article.url else None, "published": article.published,
+                "source": clean_line(article.source), "author": clean_line(article.author)}
+        digest = content_hash(doc_id, title, text, meta)
+        current = self._catalog.content_hashes([doc_id]).get(doc_id)
+        if current == digest:
+            report.unchanged.append(doc_id)
+            return None
+        pieces = self._chunker.split(title, text)
+        doc = DocumentRecord(
+            doc_id=doc_id, content_hash=digest, title=title, text=text, url=meta["url"],
+            published=meta["published"], source=meta["source"], author=meta["author"],
+            origin=origin, n_chunks=len(pieces),
+            ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        )
+        chunks = [ChunkRecord(chunk_id(doc_id, digest, p.index), doc_id, p.index, p.start, p.end,
+                              p.text) for p in pieces]
+        return _Prepared(doc, chunks, [p.embed_text for p in pieces], current is not None)
+
+    def _flush(self, batch: list[_Prepared], report: IngestReport,
+               progress: Callable[[Progress], None] | None) -> None:
+        ids = [c.chunk_id for p in batch for c in p.chunks]
+        stored = self._vectors.existing(ids)
+        todo = [(c, t, p.doc) for p in batch for c, t in zip(p.chunks, p.embed_texts)
+                if c.chunk_id not in stored]
+        if todo:
+            vectors = self._embedder.embed_documents([t for _, t, _ in todo])
+            self._vectors.upsert([c.chunk_id for c, _, _ in todo], vectors,
+                                 [_vector_metadata(doc, c) for c, _, doc in todo])
+        self._vectors.delete_stale([p.doc.doc_id for p in batch],
+                                   [p.doc.content_hash for p in batch])
+        with self._catalog.transaction() as conn:
+            for p in batch:
+                self._catalog.put(conn, p.doc, p.chunks)
+        for p in batch:
+            (report.updated if p.is_update else report.added).append(p.doc.doc_id)
+            report.chunks += len(p.chunks)
+        if progress:
+            progress(Progress(len(batch), sum(len(p.chunks) for p in batch)))
+
+    def delete(self, doc_id: str) -> bool:
+        """Remove a document from the catalog, the lexical index and the vectors."""
+        if not self._catalog.mark_deleting(doc_id):
+            return False
+        self._vectors.delete_documents([doc_id])
+        self._catalog.finish_delete(doc_id)
+        return True
+
+    def finish_pending_deletes(self) -> None:
+        """Complete deletes that a crash interrupted between their two steps."""
+        for doc_id in self._catalog.pending_deletes():
+            self._vectors.delete_documents([doc_id])
+            self._catalog.finish_delete(doc_id)
+
+
+def _vector_metadata(doc: DocumentRecord, chunk: ChunkRecord) -> dict[str, object]:
+    meta: dict[str, object] = {
+        "doc_id": doc.doc_id, "content_hash": doc.content_hash, "title": doc.title,
+        "chunk_index": chunk.index, "start": chunk.start, "end": chunk.end,
+    }
+    optional = {"url": doc.url, "source": doc.source, "author": doc.author,
+                "published": doc.published, "published_day": day_number(doc.published)}
+    meta.update({k: v for k, v in optional.items() if v is not None})
+    return meta

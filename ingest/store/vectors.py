@@ -1,0 +1,103 @@
+"""Chunk vectors in Chroma, embedded (local files) or client/server (``chroma run``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import chromadb
+
+from ingest.store.records import SearchFilters, day_number
+
+
+@dataclass(frozen=True)
+class VectorHit:
+    chunk_id: str
+    doc_id: str
+    content_hash: str
+    score: float
+
+
+def chroma_where(filters: SearchFilters, extra: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """Filters as a Chroma ``where`` clause, so they apply before the nearest-neighbour cut."""
+    clauses: list[dict[str, Any]] = []
+    if filters.sources:
+        clauses.append({"source": {"$in": list(filters.sources)}})
+    if filters.date_from:
+        clauses.append({"published_day": {"$gte": day_number(filters.date_from)}})
+    if filters.date_to:
+        clauses.append({"published_day": {"$lte": day_number(filters.date_to)}})
+    if extra:
+        clauses.append(extra)
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class VectorStore:
+    """Thin wrapper that keeps Chroma's API and errors out of the rest of the code."""
+
+    def __init__(self, client: Any, collection: str) -> None:
+        self._client = client
+        self._name = collection
+        self._collection = client.get_or_create_collection(
+            collection, metadata={"hnsw:space": "cosine"})
+
+    @classmethod
+    def embedded(cls, path: Path, collection: str) -> "VectorStore":
+        path.mkdir(parents=True, exist_ok=True)
+        client = chromadb.PersistentClient(path=str(path), settings=chromadb.Settings(
+            anonymized_telemetry=False))
+        return cls(client, collection)
+
+    @classmethod
+    def server(cls, host: str, port: int, collection: str) -> "VectorStore":
+        client = chromadb.HttpClient(host=host, port=port, settings=chromadb.Settings(
+            anonymized_telemetry=False))
+        return cls(client, collection)
+
+    def upsert(self, ids: Sequence[str], embeddings: Sequence[Sequence[float]],
+               metadatas: Sequence[dict[str, Any]]) -> None:
+        max_batch = self._client.get_max_batch_size()
+        for i in range(0, len(ids), max_batch):
+            self._collection.upsert(ids=list(ids[i:i + max_batch]),
+                                    embeddings=[list(e) for e in embeddings[i:i + max_batch]],
+                                    metadatas=list(metadatas[i:i + max_batch]))
+
+    def delete_stale(self, doc_ids: Sequence[str], keep_hashes: Sequence[str]) -> None:
+        """Remove every chunk of ``doc_ids`` whose content hash is not a current one: old
+        versions after an update, and leftovers of a run that was killed."""
+        if not doc_ids:
+            return
+        where: dict[str, Any] = {"doc_id": {"$in": list(doc_ids)}}
+        if keep_hashes:
+            where = {"$and": [where, {"content_hash": {"$nin": list(keep_hashes)}}]}
+        self._collection.delete(where=where)
+
+    def delete_documents(self, doc_ids: Sequence[str]) -> None:
+        self.delete_stale(doc_ids, ())
+
+    def search(self, embedding: Sequence[float], k: int, filters: SearchFilters) -> list[VectorHit]:
+        result = self._collection.query(
+            query_embeddings=[list(embedding)], n_results=k, where=chroma_where(filters),
+            include=["metadatas", "distances"],
+        )
+        hits = []
+        for chunk_id, meta, distance in zip(result["ids"][0], result["metadatas"][0],
+                                            result["distances"][0]):
+            hits.append(VectorHit(chunk_id, str(meta["doc_id"]), str(meta["content_hash"]),
+                                  1.0 - float(distance)))
+        return hits
+
+    def existing(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` are stored: lets a re-run after a crash skip re-embedding."""
+        if not ids:
+            return set()
+        return set(self._collection.get(ids=list(ids), include=[])["ids"])
+
+    def count(self) -> int:
+        return self._collection.count()
+
+    def heartbeat(self) -> None:
+        self._client.heartbeat()

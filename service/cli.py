@@ -1,0 +1,150 @@
+"""``newsqa``: ingest, inspect and serve the news index from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from typing import Sequence
+
+from ingest.pipeline import IngestReport, Progress
+from service.assembly import Components
+from service.settings import Settings
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def cmd_ingest(components: Components, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    reader = components.sources
+    if args.fields:
+        reader = reader.with_fields(args.fields)
+    indexer = components.indexer
+    bar = tqdm(unit="doc", desc="ingest", disable=args.quiet, dynamic_ncols=True)
+    totals = {"chunks": 0}
+
+    def on_progress(p: Progress) -> None:
+        totals["chunks"] += p.chunks
+        bar.update(p.documents)
+        rate = totals["chunks"] / max(bar.format_dict["elapsed"], 1e-9)
+        bar.set_postfix(chunks=totals["chunks"], chunks_per_s=f"{rate:.1f}")
+
+    report = indexer.ingest(reader.read(args.sources), progress=on_progress)
+    bar.close()
+    _print_report(report)
+    return 1 if report.failed else 0
+
+
+def _print_report(report: IngestReport) -> None:
+    print(f"added {len(report.added)}, updated {len(report.updated)}, "
+          f"unchanged {len(report.unchanged)}, failed {len(report.failed)}; "
+          f"{report.chunks} chunks in {report.seconds:.1f} s")
+    for failure in report.failed:
+        print(f"  failed: {failure.origin}: {failure.reason}", file=sys.stderr)
+
+
+def cmd_docs_list(components: Components, args: argparse.Namespace) -> int:
+    docs = components.catalog.list(limit=args.limit, offset=args.offset, source=args.source)
+    if args.json:
+        _print_json([d.metadata() for d in docs])
+        return 0
+    for d in docs:
+        print(f"{d.published or '----------'}  {d.source or '-':<18.18}  {d.title[:70]:<70}  {d.doc_id}")
+    return 0
+
+
+def cmd_docs_show(components: Components, args: argparse.Namespace) -> int:
+    doc = components.catalog.get(args.id)
+    if doc is None:
+        print(f"error: no document with id '{args.id}' (see `newsqa docs list`)", file=sys.stderr)
+        return 2
+    if args.json:
+        _print_json({**doc.metadata(), "text": doc.text})
+        return 0
+    for key, value in doc.metadata().items():
+        print(f"{key}: {value}")
+    print()
+    print(doc.text)
+    return 0
+
+
+def cmd_docs_delete(components: Components, args: argparse.Namespace) -> int:
+    if not components.indexer.delete(args.id):
+        print(f"error: no document with id '{args.id}' (see `newsqa docs list`)", file=sys.stderr)
+        return 2
+    print(f"deleted {args.id}")
+    return 0
+
+
+def cmd_stats(components: Components, args: argparse.Namespace) -> int:
+    stats = components.catalog.stats()
+    stats["vectors"] = components.vectors.count()
+    stats["data_dir"] = str(components.settings.data_dir)
+    _print_json(stats)
+    return 0
+
+
+def cmd_serve(components: Components, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.app import create_app
+
+    if args.sample_if_empty and components.catalog.stats()["documents"] == 0:
+        report = components.indexer.ingest(
+            components.sources.read([str(components.settings.sample_corpus_dir)]))
+        _print_report(report)
+    uvicorn.run(create_app(components), host=args.host or components.settings.host,
+                port=args.port or components.settings.port, log_level="info")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsqa", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="index files, folders, globs, URLs and feeds")
+    ingest.add_argument("sources", nargs="+", help="paths, folders, glob patterns or http(s) URLs")
+    ingest.add_argument("--fields", default="", help="JSON field names, e.g. text=body,published=date")
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.set_defaults(func=cmd_ingest)
+
+    docs = sub.add_parser("docs", help="list, show or delete indexed documents")
+    docs_sub = docs.add_subparsers(dest="docs_command", required=True)
+    listing = docs_sub.add_parser("list")
+    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--offset", type=int, default=0)
+    listing.add_argument("--source")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(func=cmd_docs_list)
+    show = docs_sub.add_parser("show")
+    show.add_argument("id")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=cmd_docs_show)
+    delete = docs_sub.add_parser("delete")
+    delete.add_argument("id")
+    delete.set_defaults(func=cmd_docs_delete)
+
+    stats = sub.add_parser("stats", help="counts of documents, chunks, vectors and sources")
+    stats.set_defaults(func=cmd_stats)
+
+    serve = sub.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--sample-if-empty", action="store_true",
+                       help="ingest the shipped sample corpus first when the index is empty")
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    args = build_parser().parse_args(argv)
+    return int(args.func(Components(Settings()), args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""The indexer through the real stores: idempotency, updates, deletes."""
+
+from __future__ import annotations
+
+from ingest.article import Article, LoadFailure
+from ingest.store.records import SearchFilters
+from service.assembly import Components
+
+
+def _articles(n: int, suffix: str = "") -> list[Article]:
+    return [
+        Article(title=f"Ferry line {i} update", id=f"ferry-{i}", published=f"2025-0{1 + i % 9}-1{i % 10}",
+                source="Harbor Ledger", url=f"https://harbor.example/ferry/{i}",
+                text=(f"The ferry line {i} carried {1000 + i} passengers on its first weekend{suffix}. "
+                      "Officials said the timetable would expand in the spring.\n\n"
+                      f"A second paragraph notes that line {i} uses two electric boats."))
+        for i in range(n)
+    ]
+
+
+def _vector_ids(components: Components) -> set[str]:
+    return set(components.vectors._collection.get(include=[])["ids"])
+
+
+def _catalog_chunk_ids(components: Components) -> set[str]:
+    return {c.chunk_id for d in components.catalog.list(limit=1000) for c in components.catalog.chunks_of(d.doc_id)}
+
+
+def test_first_ingest_adds_everything(components: Components) -> None:
+    report = components.indexer.ingest(_articles(5))
+    assert len(report.added) == 5 and not report.failed
+    assert components.catalog.stats()["documents"] == 5
+    assert _vector_ids(components) == _catalog_chunk_ids(components)
+    doc = components.catalog.get("ferry-3")
+    assert doc is not None and doc.published == "2025-04-13" and doc.source == "Harbor Ledger"
+    for chunk in components.catalog.chunks_of("ferry-3"):
+        assert doc.text[chunk.start:chunk.end] == chunk.text
+
+
+def test_unchanged_reingest_computes_no_embeddings_and_writes_nothing(components: Components) -> None:
+    components.indexer.ingest(_articles(5))
+    before_encoded = components.embedder.encoded
+    before_rows = {d.doc_id: d.ingested_at for d in components.catalog.list()}
+    report = components.indexer.ingest(_articles(5))
+    assert len(report.unchanged) == 5 and not report.added and not report.updated
+    assert components.embedder.encoded == before_encoded
+    assert {d.doc_id: d.ingested_at for d in components.catalog.list()} == before_rows
+
+
+def test_changed_document_replaces_all_its_chunks(components: Components) -> None:
+    components.indexer.ingest(_articles(3))
+    old_ids = {c.chunk_id for c in components.catalog.chunks_of("ferry-1")}
+    changed = _articles(3, suffix=" despite heavy rain")
+    report = components.indexer.ingest(changed)
+    assert sorted(report.updated) == ["ferry-0", "ferry-1", "ferry-2"]
+    new_ids = {c.chunk_id for c in components.catalog.chunks_of("ferry-1")}
+    assert not (old_ids & new_ids)
+    assert not (old_ids & _vector_ids(components))
+    assert _vector_ids(components) == _catalog_chunk_ids(components)
+    assert "heavy rain" in components.catalog.get("ferry-1").text
+    hits = components.catalog.lexical_search("first weekend", 50, _no_filters())
+    assert {chunk for chunk, _, _ in hits} <= _catalog_chunk_ids(components)
+
+
+def test_delete_removes_document_everywhere(components: Components) -> None:
+    components.indexer.ingest(_articles(3))
+    assert components.indexer.delete("ferry-2")
+    assert components.catalog.get("ferry-2") is None
+    assert not components.catalog.chunks_of("ferry-2")
+    assert all(doc != "ferry-2" for _, doc, _ in components.catalog.lexical_search("electric boats", 50, _no_filters()))
+    assert _vector_ids(components) == _catalog_chunk_ids(components)
+    assert not components.indexer.delete("ferry-2")
+
+
+def test_a_bad_item_is_reported_and_the_rest_ingested(components: Components) -> None:
+    items: list[Article | LoadFailure] = [*_articles(2), LoadFailure("x.jsonl:3", "invalid JSON"),
+                                          Article(title="Empty", text="   ", id="empty")]
+    report = components.indexer.ingest(items)
+    assert len(report.added) == 2
+    assert [f.reason for f in report.failed] == ["invalid JSON", "article has no text after cleaning"]
+
+
+def test_identity_falls_back_to_canonical_url_then_content_hash(components: Components) -> None:
+    by_url = Article(title="A", text="Body text here.", url="HTTPS://Harbor.example/a/?utm_source=x")
+    same_page = Article(title="A", text="Body text here.", url="https://harbor.example/a")
+    anonymous = Article(title="B", text="Another body.")
+    report = components.indexer.ingest([by_url])
+    report2 = components.indexer.ingest([same_page, anonymous])
+    assert report.added == ["https://harbor.example/a"]
+    assert report2.unchanged == ["https://harbor.example/a"]
+    assert report2.added[0].startswith("sha256:")
+
+
+def _no_filters() -> SearchFilters:
+    return SearchFilters()

@@ -1,0 +1,90 @@
+"""``newsqa`` end to end on a temporary data dir: a batch with every kind of bad input."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from service import cli
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("NEWSQA_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+def _bad_batch(folder: Path) -> None:
+    folder.mkdir()
+    (folder / "good.md").write_text(
+        "---\nid: good-1\ntitle: Tram depot opens\ndate: 2025-05-02\nsource: Metro Wire\n---\n"
+        "The new tram depot opened on Friday with space for 40 trams.\n")
+    (folder / "also_good.txt").write_text(
+        "date 2024-09-09 Library extends opening hours\n\nThe central library will open until "
+        "9 pm on weekdays from October.\n\nReporting by Ada Kim\n")
+    (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
+    (folder / "latin1.txt").write_bytes("Caf\xe9 owners protest new rules.".encode("latin-1"))
+    (folder / "empty.md").write_bytes(b"")
+    (folder / "export.jsonl").write_text(
+        json.dumps({"id": "j1", "title": "Bridge reopens", "text": "The bridge reopened."}) + "\n"
+        "{not json\n"
+        + json.dumps({"id": "j2", "title": "Pool closes", "text": "The pool closed for repairs."}) + "\n")
+    with (folder / "huge.txt").open("wb") as big:
+        big.truncate(50 * 1024 * 1024)
+
+
+def test_ingest_reports_each_bad_input_and_keeps_the_rest(tmp_path: Path, data_dir: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "batch"
+    _bad_batch(folder)
+    url = f"http://127.0.0.1:{_closed_port()}/story.html"
+    code = cli.main(["ingest", "--quiet", str(folder), url])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "added 4, updated 0, unchanged 0, failed 6" in out
+    reasons = {line.split(": ", 2)[1]: line.split(": ", 2)[2] for line in err.splitlines()
+               if line.strip().startswith("failed:")}
+    by_name = {Path(k.split(":")[0] if not k.startswith("http") else k).name: v for k, v in reasons.items()}
+    assert "binary" in by_name["image.txt"]
+    assert "UTF-8" in by_name["latin1.txt"]
+    assert "empty" in by_name["empty.md"]
+    assert "50.0 MB" in by_name["huge.txt"]
+    assert "invalid JSON" in reasons[f"{folder / 'export.jsonl'}:2"]
+    assert "connect" in reasons[url]
+
+    assert cli.main(["ingest", "--quiet", str(folder / "good.md")]) == 0
+    assert "unchanged 1" in capsys.readouterr().out
+
+
+def test_docs_list_show_delete_and_stats(tmp_path: Path, data_dir: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "batch"
+    _bad_batch(folder)
+    cli.main(["ingest", "--quiet", str(folder / "good.md"), str(folder / "export.jsonl")])
+    capsys.readouterr()
+
+    assert cli.main(["docs", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert {d["id"] for d in listed} == {"good-1", "j1", "j2"}
+
+    assert cli.main(["docs", "show", "good-1"]) == 0
+    shown = capsys.readouterr().out
+    assert "title: Tram depot opens" in shown and "space for 40 trams" in shown
+
+    assert cli.main(["stats"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["documents"] == 3 and stats["vectors"] == stats["chunks"] == 3
+
+    assert cli.main(["docs", "delete", "j1"]) == 0
+    assert cli.main(["docs", "delete", "j1"]) == 2
+    assert "no document with id 'j1'" in capsys.readouterr().err
+    assert cli.main(["docs", "show", "nope"]) == 2
