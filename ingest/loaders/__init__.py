@@ -1,0 +1,1 @@
+"""Readers that turn one source (file, feed, URL) into articles."""
