@@ -24,8 +24,8 @@ class Settings(BaseSettings):
 
     embed_batch_size: int = Field(32, ge=1, description="Texts per encoder batch.")
     torch_threads: int = Field(0, ge=0, description="Encoder threads; 0 lets torch decide.")
-    chunk_target_tokens: int = Field(200, ge=32, description="Preferred chunk size in word pieces.")
-    chunk_overlap_tokens: int = Field(48, ge=0, description="Longest sentence repeated across a chunk boundary.")
+    chunk_target_tokens: int = Field(240, ge=32, description="Preferred chunk size in word pieces.")
+    chunk_overlap_tokens: int = Field(32, ge=0, description="Longest sentence repeated across a chunk boundary.")
     ingest_batch_chunks: int = Field(256, ge=1, description="Chunks embedded and written per batch.")
 
     max_file_mb: float = Field(10.0, gt=0, description="Files above this size are skipped.")

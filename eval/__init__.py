@@ -1,0 +1,1 @@
+"""Measuring the product: gold-set evals, the external benchmark runner, speed benchmarks."""

@@ -1,0 +1,1 @@
+"""Speed benchmarks: scripts that print numbers and write JSON; never timed assertions."""
