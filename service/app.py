@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
 from fastapi import FastAPI
 
 from service.assembly import Components
-from service.routers import documents, health
+from service.errors import install_error_handlers
+from service.routers import ask, chat_completions, documents, health, search
 
 
-def create_app(components: Components) -> FastAPI:
-    app = FastAPI(title="newsqa", version="0.1.0",
+def create_app(components: Components, *, warm: bool = False) -> FastAPI:
+    """``warm`` loads every model at start-up (the server does this; tests that need only
+    part of the stack leave it off)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            components.warm_up()
+        yield
+        components.close()
+
+    app = FastAPI(title="newsqa", version="0.1.0", lifespan=lifespan,
                   description="Answers about news articles with checked inline citations.")
     app.state.components = components
-    app.include_router(health.router)
-    app.include_router(documents.router)
+    install_error_handlers(app)
+    for module in (health, documents, search, ask, chat_completions):
+        app.include_router(module.router)
     return app

@@ -12,6 +12,16 @@ from ingest.pipeline import Indexer
 from ingest.sources import SourceReader
 from ingest.store.catalog import Catalog
 from ingest.store.vectors import VectorStore
+from service.answering.ask_service import AskService
+from service.answering.citations import CitationChecker
+from service.answering.condense import QuestionCondenser
+from service.answering.generators import ChatGenerator, ExtractiveGenerator, Generator
+from service.answering.prompts import PromptLibrary
+from service.answering.refusal import RefusalPolicy
+from service.answering.sentences import SentenceRanker
+from service.llm.chat_models import LLMHandle, build_chat_model
+from service.retrieval.reranker import CrossEncoderReranker, packaged_reranker_path
+from service.retrieval.retriever import Retriever
 from service.settings import Settings
 
 
@@ -55,3 +65,64 @@ class Components:
                             fetch_timeout_s=s.fetch_timeout_s,
                             fetch_max_bytes=int(s.fetch_max_mb * 1024 * 1024),
                             json_fields=s.json_fields)
+
+    @cached_property
+    def reranker(self) -> CrossEncoderReranker | None:
+        s = self.settings
+        if not s.rerank:
+            return None
+        return CrossEncoderReranker(packaged_reranker_path(), threads=s.torch_threads,
+                                    max_tokens=s.rerank_max_tokens)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        s = self.settings
+        return Retriever(self.embedder, self.vectors, self.catalog, self.reranker,
+                         mode=s.retrieval_mode, candidates=s.retrieval_candidates,
+                         rerank_candidates=s.rerank_candidates)
+
+    @cached_property
+    def prompts(self) -> PromptLibrary:
+        return PromptLibrary(self.settings.prompts_dir)
+
+    @cached_property
+    def llm(self) -> LLMHandle:
+        s = self.settings
+        return build_chat_model(
+            s.llm_backend, local_model=s.local_model, models_dir=s.models_dir,
+            n_ctx=s.llm_context, n_parallel=s.llm_parallel, threads=s.llm_threads or None,
+            base_url=s.openai_base_url, api_key=s.openai_api_key, model=s.openai_model,
+            max_tokens=s.llm_max_tokens, timeout_s=s.llm_timeout_s)
+
+    @cached_property
+    def generator(self) -> Generator:
+        chat_model = self.llm.chat_model
+        ranker = SentenceRanker(self.embedder)
+        if chat_model is None:
+            return ExtractiveGenerator(ranker)
+        return ChatGenerator(chat_model, self.prompts, ranker)
+
+    @cached_property
+    def ask_service(self) -> AskService:
+        s = self.settings
+        return AskService(
+            self.retriever, self.generator, QuestionCondenser(self.llm.chat_model, self.prompts),
+            CitationChecker(min_support=s.min_citation_support),
+            RefusalPolicy(min_rerank_logit=s.min_rerank_logit,
+                          min_dense_similarity=s.min_dense_similarity),
+            self.prompts)
+
+    def warm_up(self) -> None:
+        """Loads every model now, so the first request does not pay for it."""
+        self.embedder.embed_query("warm up")
+        if self.reranker is not None:
+            self.reranker.score("warm up", ["warm up"])
+        _ = self.ask_service
+
+    def models_loaded(self) -> bool:
+        return all(name in self.__dict__ for name in ("embedder", "ask_service"))
+
+    def close(self) -> None:
+        """Stops what owns a process or a port (the local LLM server)."""
+        if "llm" in self.__dict__:
+            self.llm.close()

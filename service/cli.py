@@ -97,7 +97,7 @@ def cmd_serve(components: Components, args: argparse.Namespace) -> int:
         report = components.indexer.ingest(
             components.sources.read([str(components.settings.sample_corpus_dir)]))
         _print_report(report)
-    uvicorn.run(create_app(components), host=args.host or components.settings.host,
+    uvicorn.run(create_app(components, warm=True), host=args.host or components.settings.host,
                 port=args.port or components.settings.port, log_level="info")
     return 0
 

@@ -33,6 +33,29 @@ class Settings(BaseSettings):
     fetch_max_mb: float = Field(10.0, gt=0, description="Largest page or feed fetched.")
     json_fields: str = Field("", description="Field names of JSON exports, e.g. `text=body,published=date`.")
 
+    retrieval_mode: Literal["dense", "hybrid"] = Field("hybrid", description="`dense` or `hybrid` (dense + BM25, rank-fused).")
+    rerank: bool = Field(True, description="Rerank fused candidates with the packaged cross-encoder.")
+    rerank_candidates: int = Field(20, ge=1, description="Fused candidates the cross-encoder scores.")
+    retrieval_candidates: int = Field(30, ge=1, description="Candidates taken from each store.")
+    rerank_max_tokens: int = Field(192, ge=32, description="Word pieces of each pair the cross-encoder reads.")
+    top_k: int = Field(5, ge=1, le=50, description="Passages returned by default.")
+    min_rerank_logit: float = Field(0.0, description="Refuse when the best reranked passage scores below this.")
+    min_dense_similarity: float = Field(0.45, description="Refuse below this cosine when reranking is off.")
+    min_citation_support: float = Field(0.5, ge=0, le=1, description="Share of a sentence's words its quote must contain.")
+    max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected with 422.")
+
+    llm_backend: Literal["local", "openai", "extractive"] = Field(
+        "local", description="`local` (packaged GGUF via llama.cpp), `openai` (any compatible server) or `extractive` (no LLM).")
+    local_model: str = Field("qwen2.5-coder-1.5b", description="Packaged model for the `local` backend.")
+    llm_threads: int = Field(0, ge=0, description="llama.cpp threads; 0 uses the free cores.")
+    llm_context: int = Field(4096, ge=512, description="llama.cpp context window (tokens).")
+    llm_parallel: int = Field(1, ge=1, description="Requests llama.cpp decodes at once.")
+    llm_max_tokens: int = Field(160, ge=8, description="Longest generated answer (tokens).")
+    llm_timeout_s: float = Field(120.0, gt=0, description="Timeout of one LLM call.")
+    openai_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server (…/v1).")
+    openai_api_key: str | None = Field(None, description="Key for that server; defaults to OPENAI_API_KEY.")
+    openai_model: str | None = Field(None, description="Model name on that server.")
+
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -43,6 +66,10 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
 
     @property
     def sample_corpus_dir(self) -> Path:

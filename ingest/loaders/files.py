@@ -49,10 +49,21 @@ def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
     """Load every article in one local file; raises LoadError when the file as a whole
     cannot be read, yields LoadFailure for single bad records inside it."""
     kind = _kind_for(path)
-    data = _read_checked(path, max_bytes)
+    yield from load_bytes(kind, _read_checked(path, max_bytes), str(path), fields=fields)
+
+
+def load_bytes(kind: Kind, data: bytes, origin: str, *, fields: FieldMap = FieldMap()
+               ) -> Iterator[Article | LoadFailure]:
+    """The checks and parsing of a file's content, for files on disk and uploads alike."""
+    _check_content(data)
     if kind not in SELF_DECODING_KINDS:
         _require_utf8(data)
-    yield from parse_content(kind, data, str(path), fields=fields)
+    yield from parse_content(kind, data, origin, fields=fields)
+
+
+def kind_for_name(name: str) -> Kind:
+    """The format of a file name by its suffix; LoadError names the supported ones."""
+    return _kind_for(Path(name))
 
 
 def parse_content(kind: Kind, data: bytes, origin: str, *, fields: FieldMap,
@@ -172,13 +183,16 @@ def _read_checked(path: Path, max_bytes: int) -> bytes:
         raise LoadError("permission denied") from error
     except IsADirectoryError as error:
         raise LoadError("is a folder, not a file") from error
+    return data
+
+
+def _check_content(data: bytes) -> None:
     if not data.lstrip(codecs.BOM_UTF8).strip():
         raise LoadError("file is empty")
     if data.startswith(UTF16_BOMS):
         raise LoadError("file is UTF-16 text; re-save the file as UTF-8")
     if b"\x00" in data[:BINARY_SNIFF_BYTES]:
         raise LoadError("binary file, not text")
-    return data
 
 
 def _require_utf8(data: bytes) -> None:

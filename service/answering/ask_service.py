@@ -1,0 +1,142 @@
+"""The ask pipeline: condense -> retrieve -> refuse early or generate -> check citations.
+
+It is written once, as a stream of typed events (``passages``, ``token``..., ``citations``,
+``done``); the non-streaming answer is that stream collected, so both paths behave alike.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Sequence
+
+from ingest.store.records import SearchFilters
+from service.answering.citations import CheckedAnswer, CitationChecker
+from service.answering.condense import QuestionCondenser, Turn
+from service.answering.generators import MODEL_REFUSAL, Generator
+from service.answering.prompts import PromptLibrary
+from service.answering.refusal import RefusalPolicy
+from service.retrieval.passages import Passage
+from service.retrieval.retriever import RetrievalOptions, Retriever
+from service.retrieval.time_window import relative_window
+
+
+@dataclass(frozen=True)
+class AskRequest:
+    question: str
+    history: Sequence[Turn] = ()
+    filters: SearchFilters = SearchFilters()
+    as_of: str | None = None
+    top_k: int = 5
+    prefer_recent: bool = False
+    rerank: bool = True
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    data: dict[str, Any]
+
+
+@dataclass
+class AskResult:
+    answer: str
+    citations: list[dict[str, object]]
+    refused: bool
+    standalone_question: str
+    passages: list[dict[str, object]] = field(default_factory=list)
+    closest_sources: list[dict[str, object]] = field(default_factory=list)
+    unsupported_sentences: list[str] = field(default_factory=list)
+    removed_markers: list[str] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def _source(p: Passage) -> dict[str, object]:
+    return {"doc_id": p.doc_id, "title": p.title, "url": p.url, "source": p.source,
+            "published": p.published, "relevance": round(p.relevance, 4)}
+
+
+class AskService:
+    def __init__(self, retriever: Retriever, generator: Generator, condenser: QuestionCondenser,
+                 checker: CitationChecker, refusal: RefusalPolicy, prompts: PromptLibrary) -> None:
+        self._retriever = retriever
+        self._generator = generator
+        self._condenser = condenser
+        self._checker = checker
+        self._refusal = refusal
+        self._prompts = prompts
+
+    def retrieval_options(self, request: AskRequest, question: str) -> RetrievalOptions:
+        """``as_of`` plus a relative phrase ("this week") narrows the date window."""
+        filters = request.filters
+        if request.as_of:
+            window = relative_window(question, request.as_of)
+            if window and not filters.date_from:
+                filters = SearchFilters(filters.sources, window[0], filters.date_to)
+        return RetrievalOptions(top_k=request.top_k, filters=filters, as_of=request.as_of,
+                                prefer_recent=request.prefer_recent, rerank=request.rerank)
+
+    def stream(self, request: AskRequest) -> Iterator[Event]:
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        question = self._condenser.condense(request.question, request.history)
+        timings["condense"] = _ms(started)
+        retrieval = self._retriever.search(question, self.retrieval_options(request, question))
+        timings.update(retrieval.timings_ms)
+        passages = retrieval.passages
+        yield Event("passages", {"standalone_question": question,
+                                 "passages": [p.as_dict() for p in passages]})
+        if self._refusal.nothing_relevant(passages):
+            yield from self._refuse(passages, timings, started)
+            return
+        generation_started = time.perf_counter()
+        raw: list[str] = []
+        for piece in self._generator.stream(question, passages, request.as_of):
+            if not raw:
+                timings["first_token"] = _ms(generation_started)
+            raw.append(piece)
+            yield Event("token", {"text": piece})
+        timings["generate"] = _ms(generation_started)
+        answer = "".join(raw).strip()
+        if MODEL_REFUSAL in answer or self._refusal.model_refused(answer):
+            yield from self._refuse(passages, timings, started)
+            return
+        checked = self._checker.check(answer, passages)
+        if not checked.supported:
+            yield from self._refuse(passages, timings, started)
+            return
+        yield Event("citations", self._answer_payload(checked, refused=False, closest=[]))
+        timings["total"] = _ms(started)
+        yield Event("done", {"timings_ms": timings})
+
+    def _refuse(self, passages: Sequence[Passage], timings: dict[str, float],
+                started: float) -> Iterator[Event]:
+        closest = [_source(p) for p in passages[:3]]
+        yield Event("citations", self._answer_payload(
+            CheckedAnswer(text=self._prompts.text("refusal")), refused=True, closest=closest))
+        timings["total"] = _ms(started)
+        yield Event("done", {"timings_ms": timings})
+
+    @staticmethod
+    def _answer_payload(checked: CheckedAnswer, *, refused: bool,
+                        closest: list[dict[str, object]]) -> dict[str, Any]:
+        return {"answer": checked.text, "citations": [c.as_dict() for c in checked.citations],
+                "refused": refused, "closest_sources": closest,
+                "unsupported_sentences": checked.unsupported,
+                "removed_markers": checked.removed_markers}
+
+    def ask(self, request: AskRequest) -> AskResult:
+        collected: dict[str, Any] = {}
+        for event in self.stream(request):
+            if event.type != "token":
+                collected.update(event.data)
+        return AskResult(
+            answer=collected["answer"], citations=collected["citations"],
+            refused=collected["refused"], standalone_question=collected["standalone_question"],
+            passages=collected["passages"], closest_sources=collected["closest_sources"],
+            unsupported_sentences=collected["unsupported_sentences"],
+            removed_markers=collected["removed_markers"], timings_ms=collected["timings_ms"])
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 2)

@@ -1,0 +1,158 @@
+"""The citation check that runs after every generation.
+
+Each sentence of an answer must rest on a retrieved passage. Markers that name no passage
+are removed; a marker whose passage does not support its sentence is moved to the passage
+that does, or dropped; an unmarked sentence is attributed to its best-supporting passage;
+a sentence nothing supports is flagged. Every citation quotes the exact sentence of the
+stored article that supports the claim, with its offsets, and only cited passages are
+listed. Numbers are strict: a claim's figures must all appear in its evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from ingest.chunking import sentence_spans
+from service.answering.terms import overlap, terms
+from service.retrieval.passages import Passage
+
+_MARKER_GROUP = re.compile(r"\s*\[(\s*\d+(?:\s*[,;]\s*\d+)*\s*)\]")
+_PLACEHOLDER = re.compile(r"\s*\[(?:n|k|i|x|num|number|source|citation|\.\.\.)\]", re.IGNORECASE)
+_MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[[^\]]{1,12}\])+)")
+_NUMBER = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    url: str | None
+    source: str | None
+    published: str | None
+    quote: str
+    start: int
+    end: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {"n": self.n, "doc_id": self.doc_id, "title": self.title, "url": self.url,
+                "source": self.source, "published": self.published, "quote": self.quote,
+                "start": self.start, "end": self.end, "chunk_id": self.chunk_id}
+
+
+@dataclass
+class CheckedAnswer:
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    removed_markers: list[str] = field(default_factory=list)
+
+    @property
+    def supported(self) -> bool:
+        return bool(self.citations)
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    passage: Passage
+    start: int
+    end: int
+    support: float
+
+
+class CitationChecker:
+    def __init__(self, *, min_support: float = 0.5) -> None:
+        self._min_support = min_support
+
+    def check(self, answer: str, passages: Sequence[Passage]) -> CheckedAnswer:
+        answer = _MARKERS_AFTER_STOP.sub(lambda m: m.group(2) + m.group(1), answer.strip())
+        result = CheckedAnswer(text="")
+        numbering: dict[tuple[str, int, int], int] = {}
+        pieces: list[str] = []
+        for start, end in sentence_spans(answer):
+            sentence, cited = self._strip_markers(answer[start:end], len(passages), result)
+            if not sentence:
+                continue
+            claim = set(terms(sentence))
+            if not claim:
+                pieces.append(sentence)
+                continue
+            evidence = self._evidence(sentence, claim, passages, cited)
+            if evidence is None:
+                result.unsupported.append(sentence)
+                pieces.append(sentence)
+                continue
+            key = (evidence.passage.doc_id, evidence.start, evidence.end)
+            if key not in numbering:
+                numbering[key] = len(numbering) + 1
+                result.citations.append(_citation(numbering[key], evidence))
+            pieces.append(_with_marker(sentence, numbering[key]))
+        result.text = " ".join(pieces)
+        return result
+
+    def _strip_markers(self, sentence: str, count: int, result: CheckedAnswer) -> tuple[str, list[int]]:
+        cited: list[int] = []
+
+        def keep_valid(match: re.Match[str]) -> str:
+            for number in re.split(r"[,;]", match.group(1)):
+                n = int(number)
+                if 1 <= n <= count:
+                    cited.append(n)
+                else:
+                    result.removed_markers.append(f"[{n}]")
+            return ""
+
+        for placeholder in _PLACEHOLDER.findall(sentence):
+            result.removed_markers.append(placeholder.strip())
+        text = _PLACEHOLDER.sub("", _MARKER_GROUP.sub(keep_valid, sentence))
+        text = re.sub(r"\s+([.,;:!?])", r"\1", text).strip()
+        return text, cited
+
+    def _evidence(self, sentence: str, claim: set[str], passages: Sequence[Passage],
+                  cited: list[int]) -> _Evidence | None:
+        """The model's own choice wins when it holds; otherwise the best passage that does."""
+        candidates = [_best_span(passages[n - 1], claim) for n in dict.fromkeys(cited)]
+        held = [e for e in candidates if self._supports(sentence, e)]
+        if held:
+            return max(held, key=lambda e: e.support)
+        ranked = sorted((_best_span(p, claim) for p in passages), key=lambda e: -e.support)
+        return next((e for e in ranked if self._supports(sentence, e)), None)
+
+    def _supports(self, sentence: str, evidence: _Evidence) -> bool:
+        if evidence.support < self._min_support:
+            return False
+        quote = evidence.passage.text[evidence.start - evidence.passage.start:
+                                      evidence.end - evidence.passage.start]
+        figures = {t for t in terms(sentence) if _NUMBER.search(t)}
+        return figures <= set(terms(quote)) | set(terms(evidence.passage.text))
+
+
+def _best_span(passage: Passage, claim: set[str]) -> _Evidence:
+    """The passage sentence (or pair of adjacent sentences) that covers most of the claim;
+    offsets are converted to the article's coordinates."""
+    spans = sentence_spans(passage.text) or [(0, len(passage.text))]
+    best = (0.0, spans[0])
+    windows = spans + [(a[0], b[1]) for a, b in zip(spans, spans[1:])]
+    for start, end in windows:
+        score = overlap(claim, set(terms(passage.text[start:end])))
+        if score > best[0] + 1e-9 or (score == best[0] and end - start < best[1][1] - best[1][0]):
+            best = (score, (start, end))
+    (start, end) = best[1]
+    return _Evidence(passage, passage.start + start, passage.start + end, best[0])
+
+
+def _citation(n: int, evidence: _Evidence) -> Citation:
+    p = evidence.passage
+    quote = p.text[evidence.start - p.start:evidence.end - p.start]
+    return Citation(n=n, chunk_id=p.chunk_id, doc_id=p.doc_id, title=p.title, url=p.url,
+                    source=p.source, published=p.published, quote=quote,
+                    start=evidence.start, end=evidence.end)
+
+
+def _with_marker(sentence: str, n: int) -> str:
+    if sentence[-1] in ".!?":
+        return f"{sentence[:-1]} [{n}]{sentence[-1]}"
+    return f"{sentence} [{n}]"

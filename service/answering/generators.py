@@ -1,0 +1,101 @@
+"""Answer generators behind one interface: a chat model reading a short prompt, or no model
+at all (extractive). Both stream text; the citation check runs afterwards on either."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Protocol, Sequence
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+
+from service.answering.prompts import PromptLibrary
+from service.answering.sentences import RankedSentence, SentenceRanker
+from service.answering.terms import terms
+from service.retrieval.passages import Passage
+
+MODEL_REFUSAL = "NOT IN ARTICLES"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A passage cut down to the sentences that bear on the question, in article order."""
+
+    number: int
+    passage: Passage
+    sentences: list[str]
+
+
+def select_evidence(ranked: Sequence[RankedSentence], passages: Sequence[Passage], *,
+                    max_sentences: int) -> list[Evidence]:
+    """Keeps prompts short (time to first token grows with every prompt token on a CPU):
+    only the best ``max_sentences`` sentences, grouped by passage in article order.
+    Passage numbers stay those of the retrieval list, so that markers a model writes can
+    be checked against it."""
+    chosen = sorted(ranked[:max_sentences], key=lambda r: (r.passage_index, r.position))
+    selected: list[Evidence] = []
+    for r in chosen:
+        if not selected or selected[-1].number != r.passage_index + 1:
+            selected.append(Evidence(r.passage_index + 1, passages[r.passage_index], []))
+        selected[-1].sentences.append(r.text)
+    return selected
+
+
+class Generator(Protocol):
+    def stream(self, question: str, passages: Sequence[Passage], as_of: str | None) -> Iterator[str]:
+        ...
+
+
+class ChatGenerator:
+    """Asks for a plain, short answer; markers are placed by the citation check, which small
+    models cannot be trusted to do."""
+
+    def __init__(self, chat_model: BaseChatModel, prompts: PromptLibrary, ranker: SentenceRanker,
+                 *, max_passages: int = 4, max_sentences: int = 5) -> None:
+        self._model = chat_model
+        self._prompts = prompts
+        self._ranker = ranker
+        self._max_passages = max_passages
+        self._max_sentences = max_sentences
+
+    def messages(self, question: str, passages: Sequence[Passage], as_of: str | None) -> list[BaseMessage]:
+        passages = passages[:self._max_passages]
+        evidence = select_evidence(self._ranker.rank(question, passages), passages,
+                                   max_sentences=self._max_sentences)
+        block = "\n".join(
+            f"[{e.number}] {e.passage.title} ({e.passage.source or 'unknown source'}, "
+            f"{e.passage.published or 'undated'}): {' '.join(e.sentences)}" for e in evidence)
+        date_line = f"Today is {as_of}.\n" if as_of else ""
+        return [SystemMessage(self._prompts.text("answer_system")),
+                HumanMessage(self._prompts.render("answer_user", passages=block,
+                                                  date_line=date_line, question=question))]
+
+    def stream(self, question: str, passages: Sequence[Passage], as_of: str | None) -> Iterator[str]:
+        for chunk in self._model.stream(self.messages(question, passages, as_of)):
+            if chunk.content:
+                yield str(chunk.content)
+
+
+class ExtractiveGenerator:
+    """No language model: the answer is the passage sentence that best covers the question,
+    plus a second one when it adds question words the first lacks."""
+
+    def __init__(self, ranker: SentenceRanker, *, max_passages: int = 5) -> None:
+        self._ranker = ranker
+        self._max_passages = max_passages
+
+    def stream(self, question: str, passages: Sequence[Passage], as_of: str | None) -> Iterator[str]:
+        ranked = self._ranker.rank(question, passages[:self._max_passages])
+        if not ranked:
+            return
+        wanted = set(terms(question))
+        best = ranked[0]
+        chosen = [best.text]
+        covered = set(terms(best.text))
+        for candidate in ranked[1:6]:
+            gain = (wanted - covered) & set(terms(candidate.text))
+            if gain and candidate.score >= 0.8 * best.score and candidate.text not in chosen:
+                chosen.append(candidate.text)
+                break
+        for i, sentence in enumerate(chosen):
+            yield (" " if i else "") + sentence

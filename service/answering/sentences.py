@@ -1,0 +1,62 @@
+"""Ranking the sentences of retrieved passages against a question.
+
+Both generators need the few sentences that bear on the question: the extractive one
+answers with them, the chat one puts only them in its prompt. Word overlap alone misses
+paraphrase ("scored the winning goal" / "scored the winner"), so it is blended with the
+embedder's cosine similarity; instruction-like sentences are never candidates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from ingest.chunking import sentence_spans
+from ingest.embedder import Embedder
+from service.answering.injection import looks_like_instruction
+from service.answering.terms import overlap, terms
+from service.retrieval.passages import Passage
+
+
+@dataclass(frozen=True)
+class RankedSentence:
+    score: float
+    passage_index: int
+    position: int
+    text: str
+
+
+class SentenceRanker:
+    def __init__(self, embedder: Embedder | None, *, semantic_weight: float = 0.6,
+                 rank_prior: float = 0.1) -> None:
+        self._embedder = embedder
+        self._semantic_weight = semantic_weight
+        self._rank_prior = rank_prior
+
+    def rank(self, question: str, passages: Sequence[Passage]) -> list[RankedSentence]:
+        """Best first."""
+        found: list[tuple[int, int, str]] = []
+        for index, passage in enumerate(passages):
+            for position, (start, end) in enumerate(sentence_spans(passage.text)):
+                sentence = passage.text[start:end]
+                if not looks_like_instruction(sentence):
+                    found.append((index, position, sentence))
+        if not found:
+            return []
+        wanted = set(terms(question))
+        lexical = [overlap(wanted, set(terms(s))) for _, _, s in found]
+        semantic = self._similarities(question, [s for _, _, s in found])
+        w = self._semantic_weight if semantic else 0.0
+        ranked = [
+            RankedSentence((1 - w) * lex + w * (semantic[i] if semantic else 0.0)
+                           + self._rank_prior / (1 + index), index, position, sentence)
+            for i, ((index, position, sentence), lex) in enumerate(zip(found, lexical))
+        ]
+        return sorted(ranked, key=lambda r: -r.score)
+
+    def _similarities(self, question: str, sentences: list[str]) -> list[float]:
+        if self._embedder is None:
+            return []
+        vectors = self._embedder.embed_documents([question, *sentences])
+        q = vectors[0]
+        return [sum(a * b for a, b in zip(q, v)) for v in vectors[1:]]

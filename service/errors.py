@@ -1,0 +1,46 @@
+"""Failures of what the service depends on (vector store, catalog, LLM server) become a 503
+with a message; anything else a 500 without internals. Never a stack trace to the client."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+log = logging.getLogger("newsqa.errors")
+
+
+class DependencyUnavailable(Exception):
+    """Raised where a component knows its backing service failed."""
+
+
+def dependency_failure(exc: BaseException) -> str | None:
+    """A user-facing reason when ``exc`` comes from a store or model, else None."""
+    import chromadb.errors
+    import openai
+
+    if isinstance(exc, DependencyUnavailable):
+        return str(exc)
+    if isinstance(exc, (httpx.TransportError, ConnectionError)):
+        return "a backing service (vector store or language model) is unreachable"
+    if isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError, openai.APIStatusError)):
+        return f"the language model failed: {type(exc).__name__}"
+    if isinstance(exc, chromadb.errors.ChromaError):
+        return f"the vector store failed: {type(exc).__name__}"
+    if isinstance(exc, sqlite3.OperationalError):
+        return "the document catalog is unavailable"
+    return None
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        reason = dependency_failure(exc)
+        if reason is not None:
+            log.warning("dependency failure on %s: %s", request.url.path, type(exc).__name__)
+            return JSONResponse({"detail": reason}, status_code=503, headers={"Retry-After": "5"})
+        log.exception("unexpected error on %s", request.url.path)
+        return JSONResponse({"detail": "internal error"}, status_code=500)

@@ -1,0 +1,1 @@
+"""Finding the passages that matter: dense + lexical search, fusion, rerank, filters."""

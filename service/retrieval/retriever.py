@@ -1,0 +1,150 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (SQLite FTS5) candidates, fused by
+reciprocal rank, optionally reranked by a cross-encoder, optionally nudged towards recent
+articles. Filters and ``as_of`` are pushed into both stores' queries."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Literal
+
+from ingest.embedder import Embedder
+from ingest.store.catalog import Catalog
+from ingest.store.records import DocumentRecord, SearchFilters
+from ingest.store.vectors import VectorStore
+from service.retrieval.fusion import reciprocal_rank_fusion
+from service.retrieval.passages import Passage
+from service.retrieval.reranker import CrossEncoderReranker
+
+Mode = Literal["dense", "hybrid"]
+
+
+@dataclass(frozen=True)
+class RetrievalOptions:
+    top_k: int = 5
+    filters: SearchFilters = SearchFilters()
+    as_of: str | None = None
+    prefer_recent: bool = False
+    rerank: bool = True
+
+
+@dataclass
+class RetrievalResult:
+    query: str
+    passages: list[Passage]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = round((now - self._last) * 1000, 2)
+        self._last = now
+
+
+def effective_filters(options: RetrievalOptions) -> SearchFilters:
+    """``as_of`` is an upper date bound: nothing published after it may be used."""
+    if not options.as_of:
+        return options.filters
+    date_to = options.filters.date_to
+    return replace(options.filters, date_to=min(date_to, options.as_of) if date_to else options.as_of)
+
+
+class Retriever:
+    def __init__(self, embedder: Embedder, vectors: VectorStore, catalog: Catalog,
+                 reranker: CrossEncoderReranker | None, *, mode: Mode = "hybrid",
+                 candidates: int = 30, rerank_candidates: int = 20,
+                 recency_half_life_days: float = 30.0, recency_weight: float = 0.3) -> None:
+        self._embedder = embedder
+        self._vectors = vectors
+        self._catalog = catalog
+        self._reranker = reranker
+        self.mode = mode
+        self._candidates = candidates
+        self._rerank_candidates = rerank_candidates
+        self._half_life = recency_half_life_days
+        self._recency_weight = recency_weight
+
+    def search(self, query: str, options: RetrievalOptions) -> RetrievalResult:
+        clock = _Clock()
+        filters = effective_filters(options)
+        query_vector = self._embedder.embed_query(query)
+        clock.lap("embed")
+        dense_hits = self._vectors.search(query_vector, self._candidates, filters)
+        clock.lap("dense")
+        lexical_hits = (self._catalog.lexical_search(query, self._candidates, filters)
+                        if self.mode == "hybrid" else [])
+        clock.lap("lexical")
+
+        live = self._catalog.content_hashes(list({h.doc_id for h in dense_hits}))
+        dense_ranking = [h.chunk_id for h in dense_hits if live.get(h.doc_id) == h.content_hash]
+        dense_scores = {h.chunk_id: h.score for h in dense_hits}
+        lexical_ranking = [chunk for chunk, _, _ in lexical_hits]
+        fused = reciprocal_rank_fusion([dense_ranking, lexical_ranking])
+        rerank = options.rerank and self._reranker is not None
+        keep = self._rerank_candidates if rerank else options.top_k
+        ordered = sorted(fused, key=lambda c: -fused[c])[:max(keep, options.top_k)]
+        passages = self._passages(ordered, fused, dense_scores, query_vector)
+        clock.lap("fuse")
+        if rerank and passages:
+            self._rerank(query, passages)
+            clock.lap("rerank")
+        if options.prefer_recent:
+            self._prefer_recent(passages, options.as_of)
+        passages.sort(key=lambda p: -p.score)
+        return RetrievalResult(query, passages[:options.top_k], clock.timings)
+
+    def _passages(self, chunk_ids: list[str], fused: dict[str, float],
+                  dense_scores: dict[str, float], query_vector: list[float]) -> list[Passage]:
+        spans = self._catalog.chunk_spans(chunk_ids)
+        docs = self._catalog.get_many([doc_id for doc_id, _, _ in spans.values()])
+        missing = [c for c in chunk_ids if c in spans and c not in dense_scores]
+        for chunk, vector in self._vectors.embeddings(missing).items():
+            dense_scores[chunk] = sum(a * b for a, b in zip(vector, query_vector))
+        passages = []
+        for chunk in chunk_ids:
+            if chunk not in spans or spans[chunk][0] not in docs:
+                continue
+            doc_id, start, end = spans[chunk]
+            dense = dense_scores.get(chunk, 0.0)
+            passages.append(_passage(chunk, docs[doc_id], start, end, score=fused[chunk],
+                                     relevance=dense, scores={"fused": fused[chunk], "dense": dense}))
+        return passages
+
+    def _rerank(self, query: str, passages: list[Passage]) -> None:
+        assert self._reranker is not None
+        logits = self._reranker.score(query, [f"{p.title}. {p.text}" for p in passages])
+        for passage, logit in zip(passages, logits):
+            passage.scores["rerank"] = logit
+            passage.relevance = logit
+            passage.score = logit
+
+    def _prefer_recent(self, passages: list[Passage], as_of: str | None) -> None:
+        """Blend min-max normalised relevance with an exponential decay on article age,
+        measured from ``as_of`` (or the newest candidate), so that of two equally good
+        passages the later report wins."""
+        dated = [p.published for p in passages if p.published]
+        if not dated:
+            return
+        reference = date.fromisoformat((as_of or max(dated))[:10])
+        low = min(p.score for p in passages)
+        span = (max(p.score for p in passages) - low) or 1.0
+        for p in passages:
+            age = (reference - date.fromisoformat(p.published[:10])).days if p.published else 3650
+            recency = math.exp(-max(age, 0) * math.log(2) / self._half_life)
+            p.scores["recency"] = recency
+            p.score = (1 - self._recency_weight) * (p.score - low) / span + self._recency_weight * recency
+
+
+def _passage(chunk_id: str, doc: DocumentRecord, start: int, end: int, *, score: float,
+             relevance: float, scores: dict[str, float]) -> Passage:
+    return Passage(chunk_id=chunk_id, doc_id=doc.doc_id, title=doc.title,
+                   text=doc.text[start:end], start=start, end=end, url=doc.url,
+                   source=doc.source, published=doc.published, score=score,
+                   relevance=relevance, scores=scores)

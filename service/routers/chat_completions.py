@@ -1,0 +1,90 @@
+"""OpenAI-compatible chat completions, so existing OpenAI clients and chat front ends can
+use the service. The last user message is the question, earlier turns are the history.
+
+Streaming sends the checked answer (markers placed, refusals decided) in pieces once the
+check is done: an OpenAI client cannot take back text it has already shown.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Iterator
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import StreamingResponse
+
+from service.answering.ask_service import AskRequest, AskResult
+from service.routers.search import check_length
+from service.schemas import ChatCompletionBody
+
+router = APIRouter(prefix="/v1", tags=["openai"])
+MODEL_NAME = "newsqa"
+
+
+def with_sources(result: AskResult) -> str:
+    """The answer followed by its numbered sources, for clients that show text only."""
+    lines = [result.answer]
+    shown = result.citations or (result.closest_sources if result.refused else [])
+    if shown:
+        lines.append("")
+        lines.append("Sources:" if result.citations else "Closest articles:")
+        for i, c in enumerate(shown, start=1):
+            label = f"[{c['n']}]" if "n" in c else f"{i}."
+            meta = ", ".join(str(v) for v in (c.get("source"), c.get("published")) if v)
+            lines.append(f"{label} {c['title']}" + (f" ({meta})" if meta else "")
+                         + (f" {c['url']}" if c.get("url") else ""))
+    return "\n".join(lines)
+
+
+def _request(body: ChatCompletionBody, limit: int) -> AskRequest:
+    turns = [m for m in body.messages if m.role in ("user", "assistant") and (m.content or "").strip()]
+    if not turns or turns[-1].role != "user":
+        raise HTTPException(status_code=422, detail="the last message must be a non-empty user message")
+    question = (turns[-1].content or "").strip()
+    check_length(question, limit, "question")
+    return AskRequest(question=question,
+                      history=[{"role": m.role, "content": m.content or ""} for m in turns[:-1]])
+
+
+def _chunk(completion_id: str, created: int, delta: dict[str, str], finish: str | None,
+           extra: dict[str, object] | None = None) -> str:
+    payload: dict[str, object] = {
+        "id": completion_id, "object": "chat.completion.chunk", "created": created,
+        "model": MODEL_NAME, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    payload.update(extra or {})
+    return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+
+def _stream(result: AskResult, completion_id: str, created: int) -> Iterator[str]:
+    yield _chunk(completion_id, created, {"role": "assistant", "content": ""}, None)
+    words = with_sources(result).split(" ")
+    for i in range(0, len(words), 4):
+        piece = " ".join(words[i:i + 4]) + (" " if i + 4 < len(words) else "")
+        yield _chunk(completion_id, created, {"content": piece}, None)
+    yield _chunk(completion_id, created, {}, "stop",
+                 {"citations": result.citations, "refused": result.refused})
+    yield "data: [DONE]\n\n"
+
+
+@router.post("/chat/completions", response_model=None)
+def chat_completions(body: ChatCompletionBody, request: Request) -> dict[str, object] | StreamingResponse:
+    components = request.app.state.components
+    result = components.ask_service.ask(_request(body, components.settings.max_question_chars))
+    completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+    created = int(time.time())
+    if body.stream:
+        return StreamingResponse(_stream(result, completion_id, created), media_type="text/event-stream")
+    return {
+        "id": completion_id, "object": "chat.completion", "created": created, "model": MODEL_NAME,
+        "choices": [{"index": 0, "finish_reason": "stop",
+                     "message": {"role": "assistant", "content": with_sources(result)}}],
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "citations": result.citations, "refused": result.refused,
+    }
+
+
+@router.get("/models")
+def models() -> dict[str, object]:
+    return {"object": "list", "data": [{"id": MODEL_NAME, "object": "model", "owned_by": "newsqa"}]}
