@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench-ingest clean
+.PHONY: run test install bench-ingest bench-query chromium clean
 
 $(STAMP): pyproject.toml requirements-models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,19 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/newsqa serve --sample-if-empty
 
-test: $(STAMP)
+# The widget's browser tests drive the system Chromium (CI runs as root on Debian).
+chromium:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest
 
 bench-ingest: $(STAMP)
 	$(BIN)/python -m eval.bench.ingest_bench
+
+bench-query: $(STAMP)
+	$(BIN)/python -m eval.bench.query_bench --backend extractive
+	$(BIN)/python -m eval.bench.query_bench --backend local --limit 30
 
 clean:
 	rm -rf $(VENV) data bench-results test-output

@@ -6,10 +6,11 @@ from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from service.assembly import Components
 from service.errors import install_error_handlers
-from service.routers import ask, chat_completions, documents, health, search
+from service.routers import ask, chat_completions, documents, health, search, widget
 
 
 def create_app(components: Components, *, warm: bool = False) -> FastAPI:
@@ -27,6 +28,11 @@ def create_app(components: Components, *, warm: bool = False) -> FastAPI:
                   description="Answers about news articles with checked inline citations.")
     app.state.components = components
     install_error_handlers(app)
-    for module in (health, documents, search, ask, chat_completions):
+    for module in (health, documents, search, ask, chat_completions, widget):
         app.include_router(module.router)
+    # Added last, so it wraps every other middleware: a 401 or 429 without CORS headers
+    # would reach the widget as an unreadable network error.
+    app.add_middleware(CORSMiddleware, allow_origins=components.settings.cors_origins,
+                       allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+                       allow_headers=["Authorization", "Content-Type"], expose_headers=["Retry-After"])
     return app

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    cors_origins: list[str] = Field(
+        ["http://127.0.0.1:8000", "http://localhost:8000"],
+        description="Origins whose pages may call the API from a browser (the chat widget), as a JSON list.")
 
     @property
     def catalog_path(self) -> Path:

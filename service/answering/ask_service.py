@@ -86,12 +86,13 @@ class AskService:
         passages = retrieval.passages
         yield Event("passages", {"standalone_question": question,
                                  "passages": [p.as_dict() for p in passages]})
-        if self._refusal.nothing_relevant(passages):
+        if self._refusal.nothing_relevant(question, passages):
             yield from self._refuse(passages, timings, started)
             return
         generation_started = time.perf_counter()
         raw: list[str] = []
-        for piece in self._generator.stream(question, passages, request.as_of):
+        for piece in self._generator.stream(question, passages, request.as_of,
+                                            asked=request.question):
             if not raw:
                 timings["first_token"] = _ms(generation_started)
             raw.append(piece)

@@ -42,7 +42,9 @@ def select_evidence(ranked: Sequence[RankedSentence], passages: Sequence[Passage
 
 
 class Generator(Protocol):
-    def stream(self, question: str, passages: Sequence[Passage], as_of: str | None) -> Iterator[str]:
+    def stream(self, question: str, passages: Sequence[Passage], as_of: str | None, *,
+               asked: str) -> Iterator[str]:
+        """``question`` is the standalone form; ``asked`` the user's own words."""
         ...
 
 
@@ -70,7 +72,8 @@ class ChatGenerator:
                 HumanMessage(self._prompts.render("answer_user", passages=block,
                                                   date_line=date_line, question=question))]
 
-    def stream(self, question: str, passages: Sequence[Passage], as_of: str | None) -> Iterator[str]:
+    def stream(self, question: str, passages: Sequence[Passage], as_of: str | None, *,
+               asked: str) -> Iterator[str]:
         for chunk in self._model.stream(self.messages(question, passages, as_of)):
             if chunk.content:
                 yield str(chunk.content)
@@ -78,17 +81,20 @@ class ChatGenerator:
 
 class ExtractiveGenerator:
     """No language model: the answer is the passage sentence that best covers the question,
-    plus a second one when it adds question words the first lacks."""
+    plus a second one when it adds question words the first lacks. Sentences are ranked
+    against the user's own words: in a follow-up ("and what about Baidu?") those name the
+    new focus, while the standalone form has already steered retrieval."""
 
     def __init__(self, ranker: SentenceRanker, *, max_passages: int = 5) -> None:
         self._ranker = ranker
         self._max_passages = max_passages
 
-    def stream(self, question: str, passages: Sequence[Passage], as_of: str | None) -> Iterator[str]:
-        ranked = self._ranker.rank(question, passages[:self._max_passages])
+    def stream(self, question: str, passages: Sequence[Passage], as_of: str | None, *,
+               asked: str) -> Iterator[str]:
+        ranked = self._ranker.rank(asked, passages[:self._max_passages])
         if not ranked:
             return
-        wanted = set(terms(question))
+        wanted = set(terms(asked))
         best = ranked[0]
         chosen = [best.text]
         covered = set(terms(best.text))

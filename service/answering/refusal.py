@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from service.answering.terms import terms
 from service.retrieval.passages import Passage
 
 _MODEL_REFUSAL = re.compile(
@@ -26,8 +27,10 @@ class RefusalPolicy:
     min_rerank_logit: float = 0.0
     min_dense_similarity: float = 0.45
 
-    def nothing_relevant(self, passages: Sequence[Passage]) -> bool:
+    def nothing_relevant(self, question: str, passages: Sequence[Passage]) -> bool:
         if not passages:
+            return True
+        if self.figures_missing(question, passages):
             return True
         top = passages[0]
         if "rerank" in top.scores:
@@ -35,5 +38,22 @@ class RefusalPolicy:
         return max(p.scores.get("dense", 0.0) for p in passages) < self.min_dense_similarity
 
     @staticmethod
+    def figures_missing(question: str, passages: Sequence[Passage]) -> bool:
+        """A year or figure the question names ("the 2025 final") must appear in a retrieved
+        passage or its publication date; otherwise the passages are about something else."""
+        figures = {t for t in terms(question) if any(ch.isdigit() for ch in t)}
+        if not figures:
+            return False
+        seen: set[str] = set()
+        for p in passages:
+            seen.update(terms(p.text))
+            seen.update(terms(p.title))
+            if p.published:
+                seen.add(p.published[:4])
+        return not figures <= seen
+
+    @staticmethod
     def model_refused(answer: str) -> bool:
-        return bool(_MODEL_REFUSAL.search(answer)) or not answer.strip()
+        """Empty, or a short answer that says the passages lack it; a long answer that
+        mentions a missing detail in passing is still an answer."""
+        return not answer.strip() or (bool(_MODEL_REFUSAL.search(answer)) and len(answer.split()) < 30)
