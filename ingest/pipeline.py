@@ -139,12 +139,16 @@ class Indexer:
                progress: Callable[[Progress], None] | None) -> None:
         ids = [c.chunk_id for p in batch for c in p.chunks]
         stored = self._vectors.existing(ids)
-        todo = [(c, t, p.doc) for p in batch for c, t in zip(p.chunks, p.embed_texts)
+        todo = [(c, text_hash(t), t, p.doc) for p in batch for c, t in zip(p.chunks, p.embed_texts)
                 if c.chunk_id not in stored]
         if todo:
-            vectors = self._embedder.embed_documents([t for _, t, _ in todo])
-            self._vectors.upsert([c.chunk_id for c, _, _ in todo], vectors,
-                                 [_vector_metadata(doc, c) for c, _, doc in todo])
+            texts = {h: t for _, h, t, _ in todo}
+            vectors = self._reusable_vectors(batch, set(texts))
+            missing = [h for h in texts if h not in vectors]
+            if missing:
+                vectors.update(zip(missing, self._embedder.embed_documents([texts[h] for h in missing])))
+            self._vectors.upsert([c.chunk_id for c, _, _, _ in todo], [vectors[h] for _, h, _, _ in todo],
+                                 [_vector_metadata(doc, c, h) for c, h, _, doc in todo])
         self._vectors.delete_stale([p.doc.doc_id for p in batch],
                                    [p.doc.content_hash for p in batch])
         with self._catalog.transaction() as conn:
@@ -155,6 +159,14 @@ class Indexer:
             report.chunks += len(p.chunks)
         if progress:
             progress(Progress(len(batch), sum(len(p.chunks) for p in batch)))
+
+    def _reusable_vectors(self, batch: list[_Prepared], hashes: set[str]) -> dict[str, list[float]]:
+        """Vectors of unchanged chunks of updated documents: a corrected sentence re-embeds
+        the chunks it touches, not the whole article."""
+        updated = [p.doc.doc_id for p in batch if p.is_update]
+        if not updated:
+            return {}
+        return self._vectors.embeddings_by_text(updated, sorted(hashes))
 
     def delete(self, doc_id: str) -> bool:
         """Remove a document from the catalog, the lexical index and the vectors."""
@@ -171,9 +183,15 @@ class Indexer:
             self._catalog.finish_delete(doc_id)
 
 
-def _vector_metadata(doc: DocumentRecord, chunk: ChunkRecord) -> dict[str, object]:
+def text_hash(embed_text: str) -> str:
+    """Identifies what was embedded, so an identical text never needs encoding twice."""
+    return hashlib.sha256(embed_text.encode()).hexdigest()[:32]
+
+
+def _vector_metadata(doc: DocumentRecord, chunk: ChunkRecord, embedded: str) -> dict[str, object]:
     meta: dict[str, object] = {
-        "doc_id": doc.doc_id, "content_hash": doc.content_hash, "title": doc.title,
+        "doc_id": doc.doc_id, "content_hash": doc.content_hash, "text_hash": embedded,
+        "title": doc.title,
         "chunk_index": chunk.index, "start": chunk.start, "end": chunk.end,
     }
     optional = {"url": doc.url, "source": doc.source, "author": doc.author,

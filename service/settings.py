@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     torch_threads: int = Field(0, ge=0, description="Encoder threads; 0 lets torch decide.")
     chunk_target_tokens: int = Field(240, ge=32, description="Preferred chunk size in word pieces.")
     chunk_overlap_tokens: int = Field(32, ge=0, description="Longest sentence repeated across a chunk boundary.")
-    ingest_batch_chunks: int = Field(256, ge=1, description="Chunks embedded and written per batch.")
+    ingest_batch_chunks: int = Field(512, ge=1, description="Chunks embedded and written per batch.")
 
     max_file_mb: float = Field(10.0, gt=0, description="Files above this size are skipped.")
     fetch_timeout_s: float = Field(15.0, gt=0, description="Timeout for fetching a URL.")

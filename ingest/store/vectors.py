@@ -103,6 +103,15 @@ class VectorStore:
         got = self._collection.get(ids=list(ids), include=["embeddings"])
         return {i: list(e) for i, e in zip(got["ids"], got["embeddings"])}
 
+    def embeddings_by_text(self, doc_ids: Sequence[str], text_hashes: Sequence[str]) -> dict[str, list[float]]:
+        """Stored vectors of these documents keyed by the hash of the text they embed."""
+        if not doc_ids or not text_hashes:
+            return {}
+        got = self._collection.get(where={"$and": [{"doc_id": {"$in": list(doc_ids)}},
+                                                   {"text_hash": {"$in": list(text_hashes)}}]},
+                                   include=["embeddings", "metadatas"])
+        return {str(m["text_hash"]): list(e) for m, e in zip(got["metadatas"], got["embeddings"])}
+
     def count(self) -> int:
         return self._collection.count()
 

@@ -93,3 +93,21 @@ def test_identity_falls_back_to_canonical_url_then_content_hash(components: Comp
 
 def _no_filters() -> SearchFilters:
     return SearchFilters()
+
+
+def test_a_small_correction_reembeds_only_the_chunks_it_touches(components: Components) -> None:
+    paragraphs = [f"Paragraph {i} says the harbour moved {i * 1000} containers in week {i}, "
+                  f"a figure the port authority confirmed in its weekly bulletin number {i}. " * 3
+                  for i in range(12)]
+    article = Article(title="Harbour weekly", text="\n\n".join(paragraphs), id="harbour-weekly")
+    components.indexer.ingest([article])
+    chunks = components.catalog.chunks_of("harbour-weekly")
+    assert len(chunks) > 3
+    paragraphs[-1] = paragraphs[-1].replace("weekly bulletin", "monthly bulletin")
+    corrected = Article(title="Harbour weekly", text="\n\n".join(paragraphs), id="harbour-weekly")
+    before = components.embedder.encoded
+    report = components.indexer.ingest([corrected])
+    assert report.updated == ["harbour-weekly"]
+    assert 1 <= components.embedder.encoded - before < len(chunks) / 2
+    assert _vector_ids(components) == _catalog_chunk_ids(components)
+    assert "monthly bulletin" in components.catalog.get("harbour-weekly").text
