@@ -67,7 +67,7 @@
     header .close { border-color: transparent; padding: 6px; }
     header :focus-visible { outline-color: var(--on-accent); }
 
-    .log { flex: 1; overflow-y: auto; padding: 16px; display: flex; flex-direction: column; gap: 12px;
+    .log { position: relative; flex: 1; overflow-y: auto; padding: 16px; display: flex; flex-direction: column; gap: 12px;
            scroll-behavior: smooth; background: #f6f8fb; }
     .empty { margin: auto 0; color: #5b6675; text-align: center; font-size: 14px; }
     .msg { max-width: 100%; padding: 10px 14px; border-radius: 12px; overflow-wrap: anywhere; }
@@ -76,10 +76,9 @@
             white-space: pre-wrap; border-bottom-right-radius: 4px; }
     .answer { align-self: stretch; background: #fff; border: 1px solid #dfe4eb; border-bottom-left-radius: 4px; }
     .answer .text { white-space: pre-wrap; }
-    .answer sup { line-height: 0; }
-    .answer sup a { display: inline-block; min-width: 1.5em; margin-left: 2px; padding: 0 4px; border-radius: 6px;
-                    background: #e7eef7; color: var(--accent); font-size: 11px; font-weight: 700;
-                    text-align: center; text-decoration: none; line-height: 1.6; vertical-align: super; }
+    .answer sup { position: relative; top: -.4em; vertical-align: baseline; line-height: 0; }
+    .answer sup a { margin-left: 2px; padding: 1px 5px; border-radius: 6px; background: #e7eef7;
+                    color: var(--accent); font-size: 11px; font-weight: 700; text-decoration: none; }
     .answer sup a:hover { background: var(--accent); color: var(--on-accent); }
     .unsupported { text-decoration: underline dotted #b26b00; text-underline-offset: 3px; }
     .status { color: #5b6675; font-size: 13px; margin-top: 4px; }
@@ -605,7 +604,7 @@
           citations.length ? h("ol", { class: "sources" },
             ...citations.map((c) => sourceItem(c, `src-${turn}-${c.n}`, c.n))) : null);
       }
-      this.#scrollToEnd(true);
+      this.#reveal(el);
     }
 
     #renderError(view, problem, question) {
@@ -652,6 +651,13 @@
       const live = this.#ui.live;
       live.textContent = "";
       setTimeout(() => { live.textContent = text; }, 50);
+    }
+
+    /** Scrolls a finished reply into view from its question down, so a long answer is read from its start. */
+    #reveal(reply) {
+      const log = this.#ui.log;
+      const start = reply.previousElementSibling?.classList.contains("user") ? reply.previousElementSibling : reply;
+      log.scrollTo({ top: Math.min(start.offsetTop - 12, log.scrollHeight - log.clientHeight), behavior: this.#motion() });
     }
 
     #scrollToEnd(onlyIfNear = false) {

@@ -288,7 +288,7 @@ def test_fits_a_360px_screen(page: Page, service: LiveServer) -> None:
              "Please try again in 5 seconds.", True),
     ("interrupted", "The answer was interrupted: the language model failed: APITimeoutError.", True),
     ("offline", "Could not reach the news service.", True),
-])
+], ids=["401", "403", "429", "503", "error-event", "network-down"])
 def test_failures_explain_themselves_and_the_input_stays_usable(
         page: Page, stub: tuple[LiveServer, list[dict[str, Any]]], question: str, message: str, retry: bool) -> None:
     server, received = stub
