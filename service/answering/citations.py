@@ -5,7 +5,8 @@ are removed; a marker whose passage does not support its sentence is moved to th
 that does, or dropped; an unmarked sentence is attributed to its best-supporting passage;
 a sentence nothing supports is flagged. Every citation quotes the exact sentence of the
 stored article that supports the claim, with its offsets, and only cited passages are
-listed. Numbers are strict: a claim's figures must all appear in its evidence.
+listed. Numbers are strict: a claim's figures must all appear in its evidence (the
+article's publication year counts).
 """
 
 from __future__ import annotations
@@ -127,7 +128,10 @@ class CitationChecker:
         quote = evidence.passage.text[evidence.start - evidence.passage.start:
                                       evidence.end - evidence.passage.start]
         figures = {t for t in terms(sentence) if _NUMBER.search(t)}
-        return figures <= set(terms(quote)) | set(terms(evidence.passage.text))
+        known = set(terms(quote)) | set(terms(evidence.passage.text))
+        if evidence.passage.published:
+            known.add(evidence.passage.published[:4])
+        return figures <= known
 
 
 def _best_span(passage: Passage, claim: set[str]) -> _Evidence:

@@ -53,7 +53,7 @@ class ChatGenerator:
     models cannot be trusted to do."""
 
     def __init__(self, chat_model: BaseChatModel, prompts: PromptLibrary, ranker: SentenceRanker,
-                 *, max_passages: int = 4, max_sentences: int = 5) -> None:
+                 *, max_passages: int = 4, max_sentences: int = 6) -> None:
         self._model = chat_model
         self._prompts = prompts
         self._ranker = ranker
