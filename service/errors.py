@@ -35,12 +35,29 @@ def dependency_failure(exc: BaseException) -> str | None:
     return None
 
 
+def dependency_exception_types() -> tuple[type[BaseException], ...]:
+    import chromadb.errors
+    import openai
+
+    return (DependencyUnavailable, httpx.TransportError, ConnectionError, openai.APIConnectionError,
+            openai.APITimeoutError, openai.APIStatusError, chromadb.errors.ChromaError,
+            sqlite3.OperationalError)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    """Dependency failures get handlers of their own: those run inside the middleware stack,
+    so a 503 still carries CORS headers and a browser widget can read it. The catch-all for
+    anything else runs outermost and only hides internals."""
+
+    async def unavailable(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("dependency failure on %s: %s", request.url.path, type(exc).__name__)
+        return JSONResponse({"detail": dependency_failure(exc) or "a backing service failed"},
+                            status_code=503, headers={"Retry-After": "5"})
+
+    for exc_type in dependency_exception_types():
+        app.add_exception_handler(exc_type, unavailable)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        reason = dependency_failure(exc)
-        if reason is not None:
-            log.warning("dependency failure on %s: %s", request.url.path, type(exc).__name__)
-            return JSONResponse({"detail": reason}, status_code=503, headers={"Retry-After": "5"})
         log.exception("unexpected error on %s", request.url.path)
         return JSONResponse({"detail": "internal error"}, status_code=500)

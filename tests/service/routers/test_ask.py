@@ -102,10 +102,13 @@ def test_store_failure_is_a_503_with_a_message(sample_components: Components,
 
     client = TestClient(create_app(sample_components), raise_server_exceptions=False)
     monkeypatch.setattr(sample_components.vectors, "search", down)
-    response = client.post("/v1/ask", json={"question": "How many kettles did Brightwell recall?"})
+    response = client.post("/v1/ask", json={"question": "How many kettles did Brightwell recall?"},
+                           headers={"Origin": "http://127.0.0.1:8000"})
     assert response.status_code == 503
     assert "unreachable" in response.json()["detail"]
     assert "Traceback" not in response.text
+    assert response.headers["retry-after"] == "5"
+    assert response.headers["access-control-allow-origin"] == "http://127.0.0.1:8000"
 
 
 def _events(raw: str) -> list[tuple[str, dict]]:
