@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     chunk_overlap_tokens: int = Field(32, ge=0, description="Longest sentence repeated across a chunk boundary.")
     ingest_batch_chunks: int = Field(512, ge=1, description="Chunks embedded and written per batch.")
 
-    max_file_mb: float = Field(10.0, gt=0, description="Files above this size are skipped.")
+    max_file_mb: float = Field(32.0, gt=0, description="Files above this size are skipped.")
     fetch_timeout_s: float = Field(15.0, gt=0, description="Timeout for fetching a URL.")
     fetch_max_mb: float = Field(10.0, gt=0, description="Largest page or feed fetched.")
     json_fields: str = Field("", description="Field names of JSON exports, e.g. `text=body,published=date`.")
@@ -58,6 +58,14 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    api_keys: SecretStr = Field(SecretStr(""), description="JSON object: key -> scopes, or -> {scopes, origins}.")
+    api_keys_file: Path | None = Field(None, description="File of keys: the same JSON, or `key scope,scope [origins]` lines.")
+    rate_limit_per_minute: float = Field(120.0, ge=0, description="Requests per minute per key and per client address; 0: off.")
+    rate_limit_burst: int = Field(20, ge=1, description="Requests allowed at once before the per-minute rate applies.")
+    max_body_mb: float = Field(16.0, gt=0, description="Larger request bodies get 413; keep it above max_file_mb.")
+    llm_queue_size: int = Field(4, ge=0, description="Requests that may wait for the LLM; more get 503.")
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    log_format: Literal["json", "text"] = Field("json", description="`json`: one object per line; `text`: for people.")
     cors_origins: list[str] = Field(
         ["http://127.0.0.1:8000", "http://localhost:8000"],
         description="Origins whose pages may call the API from a browser (the chat widget), as a JSON list.")

@@ -53,6 +53,9 @@ def bench_ours(articles: Path, workdir: Path, batch_size: int) -> tuple[dict[str
     report = components.indexer.ingest(components.sources.read([str(articles)]))
     first = time.perf_counter() - started
     docs = len(report.added)
+    if not docs:
+        reasons = "; ".join(f"{f.origin}: {f.reason}" for f in report.failed[:5])
+        raise SystemExit(f"nothing was ingested ({reasons or 'no articles found'})")
     started = time.perf_counter()
     again = components.indexer.ingest(components.sources.read([str(articles)]))
     second = time.perf_counter() - started
