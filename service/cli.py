@@ -8,6 +8,7 @@ import signal
 import sys
 from typing import Sequence
 
+from eval.command import add_commands as add_eval_commands
 from ingest.pipeline import IngestReport, Progress
 from service.assembly import Components
 from service.settings import Settings
@@ -137,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--sample-if-empty", action="store_true",
                        help="ingest the shipped sample corpus first when the index is empty")
     serve.set_defaults(func=cmd_serve)
+
+    add_eval_commands(sub)
     return parser
 
 

@@ -1,0 +1,47 @@
+"""Aggregates per-question scores into the numbers a report shows and a baseline keeps:
+overall, per question type, and latency percentiles per pipeline stage."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from eval import metrics
+from eval.runner import QuestionResult
+
+METRICS = ("recall@1", "recall@3", "recall@5", "recall@10", "mrr@10", "answer_bearing@5",
+           "answer_correct", "token_f1", "citation_precision", "citation_recall",
+           "refusal_accuracy", "false_refusal_rate")
+LOWER_IS_BETTER = frozenset({"false_refusal_rate"})
+STAGES = ("condense", "embed", "dense", "lexical", "fuse", "rerank", "first_token", "generate", "total")
+
+
+def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
+    by_type: dict[str, list[QuestionResult]] = {}
+    for result in results:
+        by_type.setdefault(result.type, []).append(result)
+    return {"questions": len(results), "overall": group(results),
+            "by_type": {t: group(rs) for t, rs in by_type.items()},
+            "latency_ms": latency(results)}
+
+
+def group(results: Sequence[QuestionResult]) -> dict[str, Any]:
+    """Each metric's mean over the questions it applies to, and how many those were."""
+    values = {m: [r.scores.get(m) for r in results] for m in METRICS}
+    return {"n": len(results),
+            "metrics": {m: _round(metrics.mean(v)) for m, v in values.items()},
+            "counts": {m: sum(x is not None for x in v) for m, v in values.items()}}
+
+
+def latency(results: Sequence[QuestionResult]) -> dict[str, dict[str, float | None]]:
+    table = {}
+    for stage in STAGES:
+        values = [r.timings_ms[stage] for r in results if stage in r.timings_ms]
+        if values:
+            table[stage] = {"p50": _round(metrics.percentile(values, 50), 1),
+                            "p95": _round(metrics.percentile(values, 95), 1),
+                            "mean": _round(metrics.mean(values), 1)}
+    return table
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
