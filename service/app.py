@@ -10,7 +10,9 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from service.assembly import Components
 from service.errors import install_error_handlers
-from service.routers import ask, chat_completions, documents, health, search, widget
+from service.observability.middleware import RequestObserver
+from service.routers import ask, chat_completions, documents, health, metrics, search, widget
+from service.security.body_limit import BodyLimitMiddleware
 
 
 def create_app(components: Components, *, warm: bool = False) -> FastAPI:
@@ -28,11 +30,14 @@ def create_app(components: Components, *, warm: bool = False) -> FastAPI:
                   description="Answers about news articles with checked inline citations.")
     app.state.components = components
     install_error_handlers(app)
-    for module in (health, documents, search, ask, chat_completions, widget):
+    for module in (health, metrics, documents, search, ask, chat_completions, widget):
         app.include_router(module.router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=int(components.settings.max_body_mb * 1024 * 1024))
+    app.add_middleware(RequestObserver, metrics=components.metrics)
     # Added last, so it wraps every other middleware: a 401 or 429 without CORS headers
     # would reach the widget as an unreadable network error.
     app.add_middleware(CORSMiddleware, allow_origins=components.settings.cors_origins,
                        allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
-                       allow_headers=["Authorization", "Content-Type"], expose_headers=["Retry-After"])
+                       allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-ID"],
+                       expose_headers=["Retry-After", "X-Request-ID"])
     return app

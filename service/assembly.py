@@ -12,7 +12,6 @@ from ingest.pipeline import Indexer
 from ingest.sources import SourceReader
 from ingest.store.catalog import Catalog
 from ingest.store.vectors import VectorStore
-from service.answering.ask_service import AskService
 from service.answering.citations import CitationChecker
 from service.answering.condense import QuestionCondenser
 from service.answering.generators import ChatGenerator, ExtractiveGenerator, Generator
@@ -20,8 +19,13 @@ from service.answering.prompts import PromptLibrary
 from service.answering.refusal import RefusalPolicy
 from service.answering.sentences import SentenceRanker
 from service.llm.chat_models import LLMHandle, build_chat_model
+from service.llm.queue import LLMQueue, QueuedGenerator
+from service.observability.metered import MeteredAskService
+from service.observability.metrics import Metrics
 from service.retrieval.reranker import CrossEncoderReranker, packaged_reranker_path
 from service.retrieval.retriever import Retriever
+from service.security.api_keys import KeyStore
+from service.security.rate_limit import RateLimiter
 from service.settings import Settings
 
 
@@ -100,17 +104,37 @@ class Components:
         ranker = SentenceRanker(self.embedder)
         if chat_model is None:
             return ExtractiveGenerator(ranker)
-        return ChatGenerator(chat_model, self.prompts, ranker)
+        return QueuedGenerator(ChatGenerator(chat_model, self.prompts, ranker), self.llm_queue)
 
     @cached_property
-    def ask_service(self) -> AskService:
+    def llm_queue(self) -> LLMQueue:
         s = self.settings
-        return AskService(
+        queue = LLMQueue(running=s.llm_parallel, queued=s.llm_queue_size, wait_s=s.llm_timeout_s)
+        self.metrics.track_llm_queue(lambda: queue.waiting, lambda: queue.running)
+        return queue
+
+    @cached_property
+    def ask_service(self) -> MeteredAskService:
+        s = self.settings
+        return MeteredAskService(
             self.retriever, self.generator, QuestionCondenser(self.llm.chat_model, self.prompts),
             CitationChecker(min_support=s.min_citation_support),
             RefusalPolicy(min_rerank_logit=s.min_rerank_logit,
                           min_dense_similarity=s.min_dense_similarity),
-            self.prompts)
+            self.prompts, metrics=self.metrics)
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        return Metrics()
+
+    @cached_property
+    def key_store(self) -> KeyStore:
+        s = self.settings
+        return KeyStore.load(s.api_keys.get_secret_value(), s.api_keys_file)
+
+    @cached_property
+    def rate_limiter(self) -> RateLimiter:
+        return RateLimiter(self.settings.rate_limit_per_minute, self.settings.rate_limit_burst)
 
     def warm_up(self) -> None:
         """Loads every model now, so the first request does not pay for it."""

@@ -93,13 +93,27 @@ def cmd_serve(components: Components, args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.app import create_app
+    from service.observability.logs import configure_logging
+    from service.security.api_keys import KeyConfigError
+    from service.security.binding import open_binding_error
 
+    settings = components.settings
+    host = args.host or settings.host
+    try:
+        refusal = open_binding_error(host, components.key_store.configured)
+    except KeyConfigError as exc:
+        refusal = f"API keys: {exc}"
+    if refusal:
+        print(f"error: {refusal}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.log_format)
     if args.sample_if_empty and components.catalog.stats()["documents"] == 0:
         report = components.indexer.ingest(
-            components.sources.read([str(components.settings.sample_corpus_dir)]))
+            components.sources.read([str(settings.sample_corpus_dir)]))
         _print_report(report)
-    uvicorn.run(create_app(components, warm=True), host=args.host or components.settings.host,
-                port=args.port or components.settings.port, log_level="info")
+    # Our handler and our access line (route templates, request ids) instead of uvicorn's.
+    uvicorn.run(create_app(components, warm=True), host=host, port=args.port or settings.port,
+                log_config=None, log_level=settings.log_level.lower(), access_log=False)
     return 0
 
 

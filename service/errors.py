@@ -17,6 +17,15 @@ class DependencyUnavailable(Exception):
     """Raised where a component knows its backing service failed."""
 
 
+class ModelBusy(DependencyUnavailable):
+    """The language model has as many requests generating and waiting as it may take; the
+    client should come back after ``retry_after_s``."""
+
+    def __init__(self, detail: str, *, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+
+
 def dependency_failure(exc: BaseException) -> str | None:
     """A user-facing reason when ``exc`` comes from a store or model, else None."""
     import chromadb.errors
@@ -33,6 +42,11 @@ def dependency_failure(exc: BaseException) -> str | None:
     if isinstance(exc, sqlite3.OperationalError):
         return "the document catalog is unavailable"
     return None
+
+
+def retry_after_s(exc: BaseException) -> int:
+    """When a client should try again: what the failure knows, else a few seconds."""
+    return exc.retry_after_s if isinstance(exc, ModelBusy) else 5
 
 
 def dependency_exception_types() -> tuple[type[BaseException], ...]:
@@ -52,7 +66,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unavailable(request: Request, exc: Exception) -> JSONResponse:
         log.warning("dependency failure on %s: %s", request.url.path, type(exc).__name__)
         return JSONResponse({"detail": dependency_failure(exc) or "a backing service failed"},
-                            status_code=503, headers={"Retry-After": "5"})
+                            status_code=503, headers={"Retry-After": str(retry_after_s(exc))})
 
     for exc_type in dependency_exception_types():
         app.add_exception_handler(exc_type, unavailable)

@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     api_keys_file: Path | None = Field(None, description="File of keys: the same JSON, or `key scope,scope [origins]` lines.")
     rate_limit_per_minute: float = Field(120.0, ge=0, description="Requests per minute per key and per client address; 0: off.")
     rate_limit_burst: int = Field(20, ge=1, description="Requests allowed at once before the per-minute rate applies.")
-    max_body_mb: float = Field(16.0, gt=0, description="Larger request bodies get 413; keep it above max_file_mb.")
+    max_body_mb: float = Field(40.0, gt=0, description="Larger request bodies get 413; keep it above max_file_mb.")
     llm_queue_size: int = Field(4, ge=0, description="Requests that may wait for the LLM; more get 503.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_format: Literal["json", "text"] = Field("json", description="`json`: one object per line; `text`: for people.")

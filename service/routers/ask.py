@@ -16,10 +16,13 @@ from fastapi.responses import StreamingResponse
 
 from service.answering.ask_service import AskRequest, AskService, Event
 from service.errors import dependency_failure
+from service.routers.responses import GUARDED, STREAMS
 from service.routers.search import check_length
 from service.schemas import AskBody
+from service.security.guard import require_scope
 
-router = APIRouter(prefix="/v1", tags=["ask"])
+router = APIRouter(prefix="/v1", tags=["ask"], dependencies=[require_scope("query")],
+                   responses=GUARDED)
 
 
 def to_request(body: AskBody) -> AskRequest:
@@ -43,7 +46,7 @@ def guarded(events: Iterator[Event]) -> Iterator[Event]:
         yield Event("error", {"status": 503 if reason else 500, "detail": reason or "internal error"})
 
 
-@router.post("/ask", response_model=None)
+@router.post("/ask", response_model=None, responses=STREAMS)
 def ask(body: AskBody, request: Request) -> dict[str, object] | StreamingResponse:
     components = request.app.state.components
     check_length(body.question, components.settings.max_question_chars, "question")

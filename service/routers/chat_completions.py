@@ -16,10 +16,13 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 
 from service.answering.ask_service import AskRequest, AskResult
+from service.routers.responses import GUARDED, STREAMS
 from service.routers.search import check_length
 from service.schemas import ChatCompletionBody
+from service.security.guard import require_scope
 
-router = APIRouter(prefix="/v1", tags=["openai"])
+router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[require_scope("query")],
+                   responses=GUARDED)
 MODEL_NAME = "newsqa"
 
 
@@ -68,7 +71,7 @@ def _stream(result: AskResult, completion_id: str, created: int) -> Iterator[str
     yield "data: [DONE]\n\n"
 
 
-@router.post("/chat/completions", response_model=None)
+@router.post("/chat/completions", response_model=None, responses=STREAMS)
 def chat_completions(body: ChatCompletionBody, request: Request) -> dict[str, object] | StreamingResponse:
     components = request.app.state.components
     result = components.ask_service.ask(_request(body, components.settings.max_question_chars))

@@ -10,20 +10,27 @@ from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
 from ingest.article import Article, LoadError
 from ingest.loaders.files import format_size, kind_for_name, load_bytes
 from ingest.loaders.jsonl import FieldMap
+from service.routers.responses import GUARDED, NOT_FOUND, UNSUPPORTED
 from service.schemas import DocumentsBody
+from service.security.guard import require_scope
 
-router = APIRouter(prefix="/v1/documents", tags=["documents"])
+router = APIRouter(prefix="/v1/documents", tags=["documents"], responses=GUARDED)
+ADMIN = [require_scope("admin")]
+QUERY = [require_scope("query")]
 
 
-@router.post("")
+@router.post("", dependencies=ADMIN)
 def add_documents(body: DocumentsBody, request: Request) -> dict[str, object]:
     articles = [Article(title=a.title, text=a.text, url=a.url, id=a.id, source=a.source,
                         author=a.author, published=a.published.isoformat() if a.published else None,
                         origin=f"request#{i + 1}") for i, a in enumerate(body.articles)]
-    return request.app.state.components.indexer.ingest(articles).as_dict()
+    components = request.app.state.components
+    report = components.indexer.ingest(articles)
+    components.metrics.observe_ingest(report)
+    return report.as_dict()
 
 
-@router.post("/upload")
+@router.post("/upload", dependencies=ADMIN, responses=UNSUPPORTED)
 async def upload_document(file: UploadFile, request: Request) -> dict[str, object]:
     components = request.app.state.components
     name = PurePath(file.filename or "upload").name
@@ -40,10 +47,12 @@ async def upload_document(file: UploadFile, request: Request) -> dict[str, objec
                                 fields=FieldMap.parse(components.settings.json_fields)))
     except LoadError as exc:
         raise HTTPException(status_code=422, detail=f"{name}: {exc}") from exc
-    return components.indexer.ingest(items).as_dict()
+    report = components.indexer.ingest(items)
+    components.metrics.observe_ingest(report)
+    return report.as_dict()
 
 
-@router.get("")
+@router.get("", dependencies=QUERY)
 def list_documents(request: Request, limit: int = Query(50, ge=1, le=500),
                    offset: int = Query(0, ge=0), source: str | None = None) -> dict[str, object]:
     catalog = request.app.state.components.catalog
@@ -51,7 +60,7 @@ def list_documents(request: Request, limit: int = Query(50, ge=1, le=500),
     return {"documents": [d.metadata() for d in docs], "limit": limit, "offset": offset}
 
 
-@router.get("/{doc_id:path}")
+@router.get("/{doc_id:path}", dependencies=QUERY, responses=NOT_FOUND)
 def get_document(doc_id: str, request: Request) -> dict[str, object]:
     doc = request.app.state.components.catalog.get(doc_id)
     if doc is None:
@@ -59,7 +68,7 @@ def get_document(doc_id: str, request: Request) -> dict[str, object]:
     return {**doc.metadata(), "text": doc.text}
 
 
-@router.delete("/{doc_id:path}")
+@router.delete("/{doc_id:path}", dependencies=ADMIN, responses=NOT_FOUND)
 def delete_document(doc_id: str, request: Request) -> dict[str, object]:
     if not request.app.state.components.indexer.delete(doc_id):
         raise HTTPException(status_code=404, detail=f"no document with id '{doc_id}'")

@@ -5,9 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 
 from service.retrieval.retriever import RetrievalOptions
+from service.routers.responses import GUARDED
 from service.schemas import SearchBody
+from service.security.guard import require_scope
 
-router = APIRouter(prefix="/v1", tags=["search"])
+router = APIRouter(prefix="/v1", tags=["search"], dependencies=[require_scope("query")],
+                   responses=GUARDED)
 
 
 def check_length(text: str, limit: int, what: str) -> None:

@@ -1,0 +1,154 @@
+"""API keys with scopes, and optionally the browser origins a key may be used from.
+
+Only sha256 digests of the keys are kept, and a presented key is compared with every stored
+digest through ``hmac.compare_digest``: a memory dump reveals no key, and the time a
+comparison takes says nothing about how much of a guessed key was right. Error messages
+name line numbers and positions, never key values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+Scope = Literal["admin", "query"]
+SCOPES: tuple[str, ...] = get_args(Scope)
+
+
+class KeyConfigError(ValueError):
+    """The key configuration cannot be used; the message says where, never which key."""
+
+
+class KeyGrant(BaseModel):
+    """What one key may do; ``origins`` None means any origin (server-to-server clients)."""
+
+    model_config = ConfigDict(extra="forbid")
+    scopes: list[Scope] = Field(min_length=1)
+    origins: list[str] | None = None
+
+
+def digest(key: str) -> bytes:
+    return hashlib.sha256(key.encode("utf-8")).digest()
+
+
+def normalize_origin(origin: str) -> str:
+    """Browsers send ``scheme://host[:port]`` in lower case without a trailing slash."""
+    return origin.strip().rstrip("/").lower()
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    digest: bytes
+    scopes: frozenset[str]
+    origins: frozenset[str] | None
+
+    @property
+    def id(self) -> str:
+        """A short, non-reversible name for rate-limit buckets."""
+        return self.digest.hex()[:16]
+
+    def allows_origin(self, origin: str | None) -> bool:
+        """A request without ``Origin`` is not from a browser page, so the list does not apply."""
+        return origin is None or self.origins is None or normalize_origin(origin) in self.origins
+
+
+def _api_key(key: str, grant: KeyGrant) -> ApiKey:
+    origins = None if grant.origins is None else frozenset(normalize_origin(o) for o in grant.origins)
+    return ApiKey(digest(key), frozenset(grant.scopes), origins)
+
+
+def _check_key(key: str, where: str) -> None:
+    if not key or key != key.strip() or any(c.isspace() for c in key):
+        raise KeyConfigError(f"{where}: a key must be non-empty and contain no whitespace")
+
+
+def parse_json(text: str, where: str) -> dict[str, KeyGrant]:
+    """``{"key": ["query"], "other": {"scopes": ["query"], "origins": ["https://site"]}}``."""
+    try:
+        raw: Any = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise KeyConfigError(f"{where}: not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+    if not isinstance(raw, dict):
+        raise KeyConfigError(f"{where}: expected a JSON object mapping each key to its scopes")
+    grants: dict[str, KeyGrant] = {}
+    for position, (key, value) in enumerate(raw.items(), start=1):
+        entry = f"{where}, entry {position}"
+        _check_key(key, entry)
+        spec = {"scopes": value} if isinstance(value, list) else value
+        try:
+            grants[key] = KeyGrant.model_validate(spec)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}"
+                                 for e in exc.errors())
+            raise KeyConfigError(f"{entry}: {problems} (scopes are {', '.join(SCOPES)})") from None
+    return grants
+
+
+def parse_lines(text: str, where: str) -> dict[str, KeyGrant]:
+    """One ``key scope,scope [origin,origin]`` per line; blank lines and ``#`` comments skipped."""
+    grants: dict[str, KeyGrant] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        fields = line.split()
+        if not fields or fields[0].startswith("#"):
+            continue
+        entry = f"{where}, line {number}"
+        if len(fields) not in (2, 3):
+            raise KeyConfigError(f"{entry}: expected `key scope,scope [origin,origin]`")
+        scopes = [s for s in fields[1].split(",") if s]
+        unknown = sorted(set(scopes) - set(SCOPES))
+        if unknown or not scopes:
+            raise KeyConfigError(f"{entry}: unknown scope {', '.join(unknown) or '(none)'}; "
+                                 f"scopes are {', '.join(SCOPES)}")
+        if fields[0] in grants:
+            raise KeyConfigError(f"{entry}: this key is already defined above")
+        origins = [o for o in fields[2].split(",") if o] if len(fields) == 3 else None
+        grants[fields[0]] = KeyGrant(scopes=scopes, origins=origins)  # type: ignore[arg-type]
+    return grants
+
+
+def parse_file(path: Path) -> dict[str, KeyGrant]:
+    """The same JSON as ``NEWSQA_API_KEYS``, or the line format."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KeyConfigError(f"{path}: cannot read the API key file ({type(exc).__name__})") from None
+    if text.lstrip().startswith("{"):
+        return parse_json(text, str(path))
+    return parse_lines(text, str(path))
+
+
+class KeyStore:
+    """The configured keys. Empty means local open mode (see ``service.security.binding``)."""
+
+    def __init__(self, keys: Iterable[ApiKey] = ()) -> None:
+        self._keys = tuple(keys)
+
+    @classmethod
+    def load(cls, inline: str, path: Path | None) -> KeyStore:
+        """Keys from the ``NEWSQA_API_KEYS`` JSON and the ``NEWSQA_API_KEYS_FILE``, together."""
+        grants = parse_json(inline, "NEWSQA_API_KEYS") if inline.strip() else {}
+        if path is not None:
+            from_file = parse_file(path)
+            if grants.keys() & from_file.keys():
+                raise KeyConfigError(f"{path}: a key is defined both there and in NEWSQA_API_KEYS")
+            grants.update(from_file)
+        return cls(_api_key(key, grant) for key, grant in grants.items())
+
+    @property
+    def configured(self) -> bool:
+        return bool(self._keys)
+
+    def find(self, presented: str) -> ApiKey | None:
+        """Compares against every key, without stopping at a match, in constant time each."""
+        wanted = digest(presented)
+        found = None
+        for key in self._keys:
+            if hmac.compare_digest(key.digest, wanted):
+                found = key
+        return found
