@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench-ingest bench-query chromium clean
+.PHONY: run test install eval bench-ingest bench-query chromium clean
 
 $(STAMP): pyproject.toml requirements-models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ chromium:
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest
+
+eval: $(STAMP)
+	$(BIN)/newsqa eval
 
 bench-ingest: $(STAMP)
 	$(BIN)/python -m eval.bench.ingest_bench

@@ -113,3 +113,8 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     position = (len(ordered) - 1) * q / 100
     low, high = math.floor(position), math.ceil(position)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def rounded(value: float | None, digits: int = 4) -> float | None:
+    """Rounds for reports and baselines, so that float noise never shows up as a delta."""
+    return None if value is None else round(value, digits)

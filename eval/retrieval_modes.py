@@ -23,15 +23,26 @@ _RETRIEVAL_STAGES = ("embed", "dense", "lexical", "fuse", "rerank")
 def compare_retrieval(base: Components, items: Sequence[EvalItem],
                       results: Sequence[QuestionResult]) -> dict[str, dict[str, float | None]]:
     """Recall of the gold documents (and answer-bearing recall) per mode, plus the median
-    retrieval time. Answers are not generated: every stack answers extractively, so no
-    language model is started for a ranking comparison."""
+    retrieval time. The mode the run itself used is read from its results rather than
+    ranked twice; the others answer extractively, so no language model is started for a
+    ranking comparison."""
     standalone = {r.id: r.standalone_question for r in results}
+    answerable = [i for i in items if i.answerable]
     table = {}
     for name, overrides in MODES.items():
+        if all(getattr(base.settings, k) == v for k, v in overrides.items()):
+            table[name] = _from_results([r for r in results if r.answerable])
+            continue
         settings = base.settings.model_copy(update={**overrides, "llm_backend": "extractive"})
-        stack = eval_components(settings, share_models_with=base)
-        table[name] = _measure(stack, [i for i in items if i.answerable], standalone)
+        table[name] = _measure(eval_components(settings, share_models_with=base), answerable, standalone)
     return table
+
+
+def _from_results(results: Sequence[QuestionResult]) -> dict[str, float | None]:
+    took = [sum(r.timings_ms.get(s, 0.0) for s in _RETRIEVAL_STAGES) for r in results]
+    row = {m: metrics.rounded(metrics.mean(r.scores.get(m) for r in results))
+           for m in ("recall@1", "recall@5", "recall@10", "mrr@10", "answer_bearing@5")}
+    return {**row, "retrieval_p50_ms": metrics.rounded(metrics.percentile(took, 50), 1), "questions": len(results)}
 
 
 def _measure(stack: Components, items: Sequence[EvalItem], standalone: dict[str, str]) -> dict[str, float | None]:
@@ -48,14 +59,7 @@ def _measure(stack: Components, items: Sequence[EvalItem], standalone: dict[str,
         reciprocal.append(metrics.reciprocal_rank(ranked, item.gold_doc_ids, RETRIEVAL_DEPTH))
         bearing.append(metrics.answer_bearing([p.text for p in found.passages], item.answers, 5))
         took.append(sum(found.timings_ms.get(s, 0.0) for s in _RETRIEVAL_STAGES))
-    row = {f"recall@{k}": _round(metrics.mean(v)) for k, v in recalls.items()}
-    row["mrr@10"] = _round(metrics.mean(reciprocal))
-    row["answer_bearing@5"] = _round(metrics.mean(bearing))
-    p50 = metrics.percentile(took, 50)
-    row["retrieval_p50_ms"] = None if p50 is None else round(p50, 1)
-    row["questions"] = len(items)
-    return row
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
+    row = {f"recall@{k}": metrics.rounded(metrics.mean(v)) for k, v in recalls.items()}
+    row["mrr@10"] = metrics.rounded(metrics.mean(reciprocal))
+    row["answer_bearing@5"] = metrics.rounded(metrics.mean(bearing))
+    return {**row, "retrieval_p50_ms": metrics.rounded(metrics.percentile(took, 50), 1), "questions": len(items)}

@@ -28,7 +28,7 @@ def group(results: Sequence[QuestionResult]) -> dict[str, Any]:
     """Each metric's mean over the questions it applies to, and how many those were."""
     values = {m: [r.scores.get(m) for r in results] for m in METRICS}
     return {"n": len(results),
-            "metrics": {m: _round(metrics.mean(v)) for m, v in values.items()},
+            "metrics": {m: metrics.rounded(metrics.mean(v)) for m, v in values.items()},
             "counts": {m: sum(x is not None for x in v) for m, v in values.items()}}
 
 
@@ -37,11 +37,7 @@ def latency(results: Sequence[QuestionResult]) -> dict[str, dict[str, float | No
     for stage in STAGES:
         values = [r.timings_ms[stage] for r in results if stage in r.timings_ms]
         if values:
-            table[stage] = {"p50": _round(metrics.percentile(values, 50), 1),
-                            "p95": _round(metrics.percentile(values, 95), 1),
-                            "mean": _round(metrics.mean(values), 1)}
+            table[stage] = {"p50": metrics.rounded(metrics.percentile(values, 50), 1),
+                            "p95": metrics.rounded(metrics.percentile(values, 95), 1),
+                            "mean": metrics.rounded(metrics.mean(values), 1)}
     return table
-
-
-def _round(value: float | None, digits: int = 4) -> float | None:
-    return None if value is None else round(value, digits)

@@ -1,0 +1,27 @@
+"""The CI gate: the sample gold set on the default test stack must not fall below the
+stored baseline by more than the tolerances stated in the baseline file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from eval.baseline import baseline_path, comparable, compare, describe, load_baseline
+from eval.report import console_table
+from tests.eval.conftest import GOLD_RUN_TIMEOUT_S
+
+BASELINE = baseline_path("sample_gold", "extractive")
+
+
+@pytest.mark.timeout(GOLD_RUN_TIMEOUT_S)
+def test_gold_set_meets_the_stored_baseline(gold_run: dict[str, Any]) -> None:
+    baseline = load_baseline(BASELINE)
+    assert baseline is not None, f"no baseline at {BASELINE}: record one with `newsqa eval-baseline`"
+    assert comparable(baseline, [q["id"] for q in gold_run["questions"]]), (
+        "the gold set changed since the baseline was recorded: run `newsqa eval-baseline`")
+    print(console_table(gold_run))
+    deltas = compare(baseline, gold_run["summary"]["overall"]["metrics"])
+    assert deltas, "the baseline holds no metric to compare"
+    failed = [d for d in deltas if d.failed]
+    assert not failed, "quality fell below the baseline:\n" + describe(failed)
