@@ -17,7 +17,7 @@ from service.assembly import Components
 from service.retrieval.retriever import RetrievalOptions, RetrievalResult, Retriever
 from tests.eval.conftest import GOLD_RUN_TIMEOUT_S
 
-SLICE = 12
+SLICE = 8
 
 
 class DropTopResults:
