@@ -8,7 +8,7 @@ kept between runs so that re-ingesting an unchanged corpus costs nothing.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 from eval.errors import EvalInputError
 from eval.gold import all_documents
@@ -19,8 +19,8 @@ from service.settings import PROJECT_ROOT, Settings
 RESULTS_DIR = PROJECT_ROOT / "eval-results"
 
 
-def eval_settings(base: Settings, data_dir: Path, backend: str, **overrides: Any) -> Settings:
-    return base.model_copy(update={"data_dir": Path(data_dir), "llm_backend": backend, **overrides})
+def eval_settings(base: Settings, data_dir: Path, backend: str) -> Settings:
+    return base.model_copy(update={"data_dir": Path(data_dir), "llm_backend": backend})
 
 
 def sync_index(components: Components, sources: Sequence[str],
