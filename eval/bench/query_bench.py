@@ -147,10 +147,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--backend", default="extractive", choices=["extractive", "local", "openai"])
     parser.add_argument("--limit", type=int, default=60)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--skip-ingest", action="store_true", help="use the index as it is")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
 
-    ensure_index(args.data_dir, args.bench / "articles.jsonl")
+    if not args.skip_ingest:
+        ensure_index(args.data_dir, args.bench / "articles.jsonl")
     with (args.bench / "questions.jsonl").open() as src:
         questions = [json.loads(line) for line in src if line.strip()][:args.limit]
     server = start_server(args.data_dir, args.backend, args.port)
