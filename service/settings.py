@@ -38,7 +38,6 @@ class Settings(BaseSettings):
     rerank_candidates: int = Field(20, ge=1, description="Fused candidates the cross-encoder scores.")
     retrieval_candidates: int = Field(30, ge=1, description="Candidates taken from each store.")
     rerank_max_tokens: int = Field(192, ge=32, description="Word pieces of each pair the cross-encoder reads.")
-    top_k: int = Field(5, ge=1, le=50, description="Passages returned by default.")
     min_rerank_logit: float = Field(0.0, description="Refuse when the best reranked passage scores below this.")
     min_dense_similarity: float = Field(0.45, description="Refuse below this cosine when reranking is off.")
     min_citation_support: float = Field(0.5, ge=0, le=1, description="Share of a sentence's words its quote must contain.")
