@@ -14,6 +14,7 @@ from eval.baseline import comparable, compare, load_baseline
 from eval.retrieval_modes import compare_retrieval
 from eval.runner import EvalItem, Progress, run_items
 from eval.summary import summarize
+from service.answering.ask_service import AskRequest
 from service.assembly import Components
 
 
@@ -27,17 +28,17 @@ def machine() -> str:
 
 def evaluate(components: Components, items: Sequence[EvalItem], *, set_name: str, source: str,
              compare_modes: bool = False, progress: Progress | None = None) -> dict[str, Any]:
-    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    started = time.perf_counter()
-    results = run_items(components, items, progress=progress)
     s = components.settings
     payload: dict[str, Any] = {
-        "set": set_name, "source": source, "backend": s.llm_backend, "started_at": started_at,
-        "machine": machine(),
-        "settings": {"retrieval_mode": s.retrieval_mode, "rerank": s.rerank, "top_k": s.top_k,
-                     "rerank_candidates": s.rerank_candidates, "min_rerank_logit": s.min_rerank_logit},
-        "summary": summarize(results),
+        "set": set_name, "source": source, "backend": s.llm_backend,
+        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
+        "settings": {"retrieval_mode": s.retrieval_mode, "rerank": s.rerank,
+                     "top_k": AskRequest(question="").top_k, "rerank_candidates": s.rerank_candidates,
+                     "min_rerank_logit": s.min_rerank_logit},
     }
+    started = time.perf_counter()
+    results = run_items(components, items, progress=progress)
+    payload["summary"] = summarize(results)
     if compare_modes:
         payload["retrieval_comparison"] = compare_retrieval(components, items, results)
     payload["duration_s"] = round(time.perf_counter() - started, 1)
