@@ -70,7 +70,12 @@ def _comparison_section(comparison: dict[str, dict[str, Any]] | None) -> list[st
         return []
     columns = ("recall@1", "recall@5", "recall@10", "mrr@10", "answer_bearing@5", "retrieval_p50_ms")
     return ["", "## Retrieval modes (answerable questions)", "",
-            *_table(["mode", *columns], [(mode, *(row[c] for c in columns)) for mode, row in comparison.items()])]
+            *_table(["mode", *columns], [(mode, *(row[c] for c in columns[:-1]), _ms(row[columns[-1]]))
+                                         for mode, row in comparison.items()])]
+
+
+def _ms(value: float | None) -> int | None:
+    return None if value is None else round(value)
 
 
 def _baseline_section(baseline: dict[str, Any] | None) -> list[str]:
