@@ -23,19 +23,12 @@ import httpx
 import psutil
 
 from eval.bench.common import RESULTS_DIR, RTQA_DEV, write_results
+from eval.metrics import percentile, rounded
 from service.settings import PROJECT_ROOT
 
 
-def percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
-
-
-def summary(values: Sequence[float]) -> dict[str, float]:
-    return {"p50": round(percentile(values, 0.5), 2), "p95": round(percentile(values, 0.95), 2),
+def summary(values: Sequence[float]) -> dict[str, float | None]:
+    return {"p50": rounded(percentile(values, 50), 2), "p95": rounded(percentile(values, 95), 2),
             "n": len(values)}
 
 

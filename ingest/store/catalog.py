@@ -56,6 +56,15 @@ STOPWORDS = frozenset(
 _TERM = re.compile(r"\w+", re.UNICODE)
 
 
+def _batches(items: Sequence[str], size: int = 500) -> Iterator[tuple[list[str], str]]:
+    """Unique items in slices small enough for SQLite's parameter limit, with the matching
+    ``?,?,...`` placeholder list."""
+    unique = list(dict.fromkeys(items))
+    for i in range(0, len(unique), size):
+        part = unique[i:i + size]
+        yield part, ",".join("?" * len(part))
+
+
 def match_expression(query: str) -> str | None:
     """An FTS5 OR-query of the question's content words, each quoted so that punctuation
     in user text can never be read as FTS syntax."""
@@ -104,9 +113,7 @@ class Catalog:
         """Current hashes of ready documents, for the unchanged-document check."""
         found: dict[str, str] = {}
         conn = self._conn()
-        for i in range(0, len(doc_ids), 500):
-            part = list(doc_ids[i:i + 500])
-            marks = ",".join("?" * len(part))
+        for part, marks in _batches(doc_ids):
             for row in conn.execute(
                 f"SELECT doc_id, content_hash FROM documents WHERE state='ready' AND doc_id IN ({marks})",
                 part,
@@ -163,10 +170,7 @@ class Catalog:
 
     def get_many(self, doc_ids: Sequence[str]) -> dict[str, DocumentRecord]:
         found: dict[str, DocumentRecord] = {}
-        unique = list(dict.fromkeys(doc_ids))
-        for i in range(0, len(unique), 500):
-            part = unique[i:i + 500]
-            marks = ",".join("?" * len(part))
+        for part, marks in _batches(doc_ids):
             for row in self._conn().execute(
                 f"SELECT * FROM documents WHERE state='ready' AND doc_id IN ({marks})", part):
                 found[row["doc_id"]] = _document(row)
@@ -195,10 +199,7 @@ class Catalog:
     def chunk_spans(self, chunk_ids: Sequence[str]) -> dict[str, tuple[str, int, int]]:
         """``chunk_id -> (doc_id, start, end)`` for chunks of ready documents."""
         found: dict[str, tuple[str, int, int]] = {}
-        unique = list(dict.fromkeys(chunk_ids))
-        for i in range(0, len(unique), 500):
-            part = unique[i:i + 500]
-            marks = ",".join("?" * len(part))
+        for part, marks in _batches(chunk_ids):
             for row in self._conn().execute(
                 "SELECT c.chunk_id, c.doc_id, c.start, c.end FROM chunks c JOIN documents d"
                 f" ON d.doc_id = c.doc_id WHERE d.state='ready' AND c.chunk_id IN ({marks})", part):
