@@ -19,7 +19,7 @@ class VectorHit:
     score: float
 
 
-def chroma_where(filters: SearchFilters, extra: dict[str, Any] | None = None) -> dict[str, Any] | None:
+def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
     """Filters as a Chroma ``where`` clause, so they apply before the nearest-neighbour cut."""
     clauses: list[dict[str, Any]] = []
     if filters.sources:
@@ -28,8 +28,6 @@ def chroma_where(filters: SearchFilters, extra: dict[str, Any] | None = None) ->
         clauses.append({"published_day": {"$gte": day_number(filters.date_from)}})
     if filters.date_to:
         clauses.append({"published_day": {"$lte": day_number(filters.date_to)}})
-    if extra:
-        clauses.append(extra)
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
