@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install eval bench-ingest bench-query chromium clean
+.PHONY: run test install eval bench-ingest bench-query bench-load bench-soak chromium clean
 
 $(STAMP): pyproject.toml requirements-models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,17 @@ bench-ingest: $(STAMP)
 bench-query: $(STAMP)
 	$(BIN)/python -m eval.bench.query_bench --backend extractive
 	$(BIN)/python -m eval.bench.query_bench --backend local --limit 30
+
+# Concurrent clients against a server started on loopback (flags: LOAD_ARGS="--clients 8 --duration 30").
+# The CPU model answers one question at a time: more clients would only wait longer in its queue.
+LOAD_ARGS ?=
+
+bench-load: $(STAMP)
+	$(BIN)/python -m eval.bench.load_bench --backend extractive $(LOAD_ARGS)
+	$(BIN)/python -m eval.bench.load_bench --backend local --endpoint ask --clients 4 $(LOAD_ARGS)
+
+bench-soak: $(STAMP)
+	$(BIN)/python -m eval.bench.load_bench --soak $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) data bench-results test-output

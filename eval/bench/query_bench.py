@@ -11,70 +11,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import httpx
-import psutil
 
-from eval.bench.common import RESULTS_DIR, RTQA_DEV, write_results
-from eval.metrics import percentile, rounded
+from eval.bench.common import (RESULTS_DIR, RTQA_DEV, RssMonitor, latency_summary, start_server,
+                               stop_server, write_results)
 from service.settings import PROJECT_ROOT
-
-
-def summary(values: Sequence[float]) -> dict[str, float | None]:
-    return {"p50": rounded(percentile(values, 50), 2), "p95": rounded(percentile(values, 95), 2),
-            "n": len(values)}
-
-
-class PeakRss:
-    """Samples the server's resident memory in the background."""
-
-    def __init__(self, pid: int) -> None:
-        self._process = psutil.Process(pid)
-        self.peak_mb = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.peak_mb = max(self.peak_mb, self._process.memory_info().rss / 2**20)
-            except psutil.Error:
-                return
-            time.sleep(0.2)
-
-    def __enter__(self) -> "PeakRss":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-def start_server(data_dir: Path, backend: str, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "NEWSQA_DATA_DIR": str(data_dir), "NEWSQA_LLM_BACKEND": backend}
-    server = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-                              env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        if server.poll() is not None:
-            raise RuntimeError("the server exited during start-up")
-        time.sleep(0.5)
-    server.kill()
-    raise RuntimeError("the server did not become ready in 10 minutes")
 
 
 def sse_events(response: httpx.Response) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -124,7 +71,7 @@ def run(questions: list[dict[str, Any]], port: int) -> dict[str, Any]:
                     stages[name].setdefault(stage, []).append(ms)
             for key, value in ask_streaming(client, q).items():
                 stages["ask"].setdefault(key, []).append(value)
-    return {name: {k: summary(v) for k, v in values.items()} for name, values in stages.items()}
+    return {name: {k: latency_summary(v) for k, v in values.items()} for name, values in stages.items()}
 
 
 def ensure_index(data_dir: Path, articles: Path) -> None:
@@ -150,11 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         questions = [json.loads(line) for line in src if line.strip()][:args.limit]
     server = start_server(args.data_dir, args.backend, args.port)
     try:
-        with PeakRss(server.pid) as rss:
+        with RssMonitor(server.pid) as rss:
             results = run(questions, args.port)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server)
     results.update(backend=args.backend, questions=len(questions), server_peak_rss_mb=round(rss.peak_mb))
     for name in ("search", "search_rerank", "ask"):
         print(name)
