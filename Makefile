@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install eval bench-ingest bench-query bench-load bench-soak chromium clean
+.PHONY: run test install eval bench-ingest bench-query bench-load bench-soak test-programs clean
 
 $(STAMP): pyproject.toml requirements-models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/newsqa serve --sample-if-empty
 
-# The widget's browser tests drive the system Chromium (CI runs as root on Debian).
-chromium:
-	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+# System programs the tests drive: Chromium for the widget's browser tests, PostgreSQL for
+# the scale-out tests, which start their own throwaway cluster (CI runs as root on Debian).
+test-programs:
+	command -v chromium >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+		|| (apt-get update && apt-get install -y chromium postgresql)
 
-test: $(STAMP) chromium
+test: $(STAMP) test-programs
 	$(BIN)/python -m pytest
 
 eval: $(STAMP)

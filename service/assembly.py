@@ -11,6 +11,8 @@ from ingest.embedder import Embedder, packaged_model_path
 from ingest.pipeline import Indexer
 from ingest.sources import SourceReader
 from ingest.store.catalog import Catalog
+from ingest.store.postgres_catalog import PostgresCatalog
+from ingest.store.sqlite_catalog import SqliteCatalog
 from ingest.store.vectors import VectorStore
 from service.answering.citations import CitationChecker
 from service.answering.condense import QuestionCondenser
@@ -35,7 +37,10 @@ class Components:
 
     @cached_property
     def catalog(self) -> Catalog:
-        return Catalog(self.settings.catalog_path)
+        url = self.settings.catalog_url
+        if url is not None:
+            return PostgresCatalog(url.get_secret_value())
+        return SqliteCatalog(self.settings.catalog_path)
 
     @cached_property
     def vectors(self) -> VectorStore:
@@ -147,6 +152,8 @@ class Components:
         return all(name in self.__dict__ for name in ("embedder", "ask_service"))
 
     def close(self) -> None:
-        """Stops what owns a process or a port (the local LLM server)."""
+        """Stops what owns a process, a port or a connection (LLM server, catalog)."""
         if "llm" in self.__dict__:
             self.llm.close()
+        if "catalog" in self.__dict__:
+            self.catalog.close()

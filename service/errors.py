@@ -26,21 +26,29 @@ class ModelBusy(DependencyUnavailable):
         self.retry_after_s = retry_after_s
 
 
-def dependency_failure(exc: BaseException) -> str | None:
-    """A user-facing reason when ``exc`` comes from a store or model, else None."""
+def _dependency_reasons() -> tuple[tuple[tuple[type[BaseException], ...], str | None], ...]:
+    """Exception types of stores and models with the reason a client sees (``{name}`` is
+    the exception's class); ``None`` means the exception's own message, written for users."""
     import chromadb.errors
     import openai
+    import psycopg
 
-    if isinstance(exc, DependencyUnavailable):
-        return str(exc)
-    if isinstance(exc, (httpx.TransportError, ConnectionError)):
-        return "a backing service (vector store or language model) is unreachable"
-    if isinstance(exc, (openai.APIConnectionError, openai.APITimeoutError, openai.APIStatusError)):
-        return f"the language model failed: {type(exc).__name__}"
-    if isinstance(exc, chromadb.errors.ChromaError):
-        return f"the vector store failed: {type(exc).__name__}"
-    if isinstance(exc, sqlite3.OperationalError):
-        return "the document catalog is unavailable"
+    return (
+        ((DependencyUnavailable,), None),
+        ((httpx.TransportError, ConnectionError),
+         "a backing service (vector store or language model) is unreachable"),
+        ((openai.APIConnectionError, openai.APITimeoutError, openai.APIStatusError),
+         "the language model failed: {name}"),
+        ((chromadb.errors.ChromaError,), "the vector store failed: {name}"),
+        ((sqlite3.OperationalError, psycopg.OperationalError), "the document catalog is unavailable"),
+    )
+
+
+def dependency_failure(exc: BaseException) -> str | None:
+    """A user-facing reason when ``exc`` comes from a store or model, else None."""
+    for types, reason in _dependency_reasons():
+        if isinstance(exc, types):
+            return reason.format(name=type(exc).__name__) if reason else str(exc)
     return None
 
 
@@ -50,12 +58,7 @@ def retry_after_s(exc: BaseException) -> int:
 
 
 def dependency_exception_types() -> tuple[type[BaseException], ...]:
-    import chromadb.errors
-    import openai
-
-    return (DependencyUnavailable, httpx.TransportError, ConnectionError, openai.APIConnectionError,
-            openai.APITimeoutError, openai.APIStatusError, chromadb.errors.ChromaError,
-            sqlite3.OperationalError)
+    return tuple(t for types, _ in _dependency_reasons() for t in types)
 
 
 def install_error_handlers(app: FastAPI) -> None:

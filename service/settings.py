@@ -21,6 +21,8 @@ class Settings(BaseSettings):
         "embedded", description="`embedded`: Chroma files under the data dir; `server`: `chroma run`.")
     chroma_host: str = "127.0.0.1"
     chroma_port: int = 8001
+    catalog_url: SecretStr | None = Field(
+        None, description="`postgresql://…` to share the catalog and lexical index between workers and hosts; unset: SQLite in the data dir.")
 
     embed_batch_size: int = Field(32, ge=1, description="Texts per encoder batch.")
     torch_threads: int = Field(0, ge=0, description="Encoder threads; 0 lets torch decide.")

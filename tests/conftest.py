@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 from typing import Iterator
 
@@ -14,6 +15,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from ingest.embedder import Embedder, packaged_model_path  # noqa: E402
 from service.assembly import Components  # noqa: E402
 from service.settings import Settings  # noqa: E402
+from tests.servers import ChromaServer, PostgresServer  # noqa: E402
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "ingest" / "sample_corpus"
 
@@ -23,24 +25,68 @@ def embedder() -> Embedder:
     return Embedder(packaged_model_path(), batch_size=32)
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", llm_backend="extractive", _env_file=None)
-
-
-@pytest.fixture
-def components(settings: Settings, embedder: Embedder) -> Components:
-    built = Components(settings)
-    built.embedder = embedder
-    return built
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server")).start()
+    yield server
+    server.kill()
 
 
 @pytest.fixture(scope="session")
-def sample_components(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Components]:
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+def _stores(mode: str, request: pytest.FixtureRequest) -> dict[str, object]:
+    """Settings of a store mode. The scale-out mode keeps vectors in ``chroma run`` and the
+    catalog in PostgreSQL, in a collection and a database of the caller's own."""
+    if mode == "embedded":
+        return {}
+    chroma: ChromaServer = request.getfixturevalue("chroma_server")
+    postgres: PostgresServer = request.getfixturevalue("postgres_server")
+    return {"chroma_mode": "server", "chroma_port": chroma.port,
+            "collection": f"t{uuid.uuid4().hex}", "catalog_url": postgres.new_database()}
+
+
+# Ingest and the HTTP API run on the embedded files and again on the scale-out servers.
+BOTH_STORE_MODES = (Path(__file__).parent / "ingest", Path(__file__).parent / "service" / "routers")
+
+
+@pytest.fixture(scope="session")
+def store_mode() -> str:
+    return "embedded"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "store_mode" in metafunc.fixturenames and any(
+            folder in metafunc.definition.path.parents for folder in BOTH_STORE_MODES):
+        metafunc.parametrize("store_mode", ["embedded", "server"], scope="session")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, store_mode: str, request: pytest.FixtureRequest) -> Settings:
+    return Settings(data_dir=tmp_path / "data", llm_backend="extractive", _env_file=None,
+                    **_stores(store_mode, request))
+
+
+@pytest.fixture
+def components(settings: Settings, embedder: Embedder) -> Iterator[Components]:
+    built = Components(settings)
+    built.embedder = embedder
+    yield built
+    built.close()
+
+
+@pytest.fixture(scope="session")
+def sample_components(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, store_mode: str,
+                      request: pytest.FixtureRequest) -> Iterator[Components]:
     """The shipped sample corpus in a real index, extractive answers; built once per run
-    and only read by the tests that use it."""
+    (and store mode) and only read by the tests that use it."""
     built = Components(Settings(data_dir=tmp_path_factory.mktemp("sample") / "data",
-                                llm_backend="extractive", _env_file=None))
+                                llm_backend="extractive", _env_file=None,
+                                **_stores(store_mode, request)))
     built.embedder = embedder
     report = built.indexer.ingest(built.sources.read([str(SAMPLE_CORPUS)]))
     assert not report.failed, report.failed

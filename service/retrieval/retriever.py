@@ -85,12 +85,13 @@ class Retriever:
         live = self._catalog.content_hashes(list({h.doc_id for h in dense_hits}))
         dense_ranking = [h.chunk_id for h in dense_hits if live.get(h.doc_id) == h.content_hash]
         dense_scores = {h.chunk_id: h.score for h in dense_hits}
-        lexical_ranking = [chunk for chunk, _, _ in lexical_hits]
+        lexical_scores = {chunk: score for chunk, _, score in lexical_hits}
+        lexical_ranking = list(lexical_scores)
         fused = reciprocal_rank_fusion([dense_ranking, lexical_ranking])
         rerank = options.rerank and self._reranker is not None
         keep = self._rerank_candidates if rerank else options.top_k
         ordered = sorted(fused, key=lambda c: -fused[c])[:max(keep, options.top_k)]
-        passages = self._passages(ordered, fused, dense_scores, query_vector)
+        passages = self._passages(ordered, fused, dense_scores, lexical_scores, query_vector)
         clock.lap("fuse")
         if rerank and passages:
             self._rerank(query, passages)
@@ -100,8 +101,8 @@ class Retriever:
         passages.sort(key=lambda p: -p.score)
         return RetrievalResult(query, passages[:options.top_k], clock.timings)
 
-    def _passages(self, chunk_ids: list[str], fused: dict[str, float],
-                  dense_scores: dict[str, float], query_vector: list[float]) -> list[Passage]:
+    def _passages(self, chunk_ids: list[str], fused: dict[str, float], dense_scores: dict[str, float],
+                  lexical_scores: dict[str, float], query_vector: list[float]) -> list[Passage]:
         spans = self._catalog.chunk_spans(chunk_ids)
         docs = self._catalog.get_many([doc_id for doc_id, _, _ in spans.values()])
         missing = [c for c in chunk_ids if c in spans and c not in dense_scores]
@@ -113,8 +114,11 @@ class Retriever:
                 continue
             doc_id, start, end = spans[chunk]
             dense = dense_scores.get(chunk, 0.0)
+            scores = {"fused": fused[chunk], "dense": dense}
+            if chunk in lexical_scores:
+                scores["lexical"] = lexical_scores[chunk]
             passages.append(_passage(chunk, docs[doc_id], start, end, score=fused[chunk],
-                                     relevance=dense, scores={"fused": fused[chunk], "dense": dense}))
+                                     relevance=dense, scores=scores))
         return passages
 
     def _rerank(self, query: str, passages: list[Passage]) -> None:

@@ -1,0 +1,104 @@
+"""The shared catalog for scale-out: PostgreSQL with its built-in full-text search.
+
+Every API worker and host reads and writes the same database, so a document ingested
+through one worker is found lexically by all others at once; there is no per-process index
+to go stale. Ranking is ``ts_rank_cd`` (cover density, normalised by length) over a
+weighted ``tsvector`` of title and body, kept in a generated column with a GIN index.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import psycopg
+from psycopg.rows import dict_row
+
+from ingest.store.catalog import Catalog
+from ingest.store.connections import ThreadConnections
+from ingest.store.records import ChunkRecord, DocumentRecord
+
+# Any fixed number: every writer of this database takes the same advisory lock, which
+# serialises catalog writes the way SQLite's BEGIN IMMEDIATE does.
+_WRITE_LOCK = 7_260_413
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    url TEXT,
+    published TEXT,
+    published_day INTEGER,
+    source TEXT,
+    author TEXT,
+    origin TEXT NOT NULL,
+    n_chunks INTEGER NOT NULL,
+    ingested_at TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'ready'
+);
+CREATE INDEX IF NOT EXISTS documents_published ON documents(published_day);
+CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    tsv tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('english', title), 'B') || setweight(to_tsvector('english', body), 'A')
+    ) STORED
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE INDEX IF NOT EXISTS chunks_tsv ON chunks USING GIN (tsv);
+"""
+
+
+class PostgresCatalog(Catalog):
+    def __init__(self, url: str, *, connect_timeout_s: int = 5) -> None:
+        self.url = url
+        self._timeout = connect_timeout_s
+        self._connections = ThreadConnections(
+            self._connect, lambda conn: not (conn.closed or conn.broken))
+        with self.transaction() as conn:
+            conn.execute(_SCHEMA)
+
+    def _connect(self) -> psycopg.Connection:
+        return psycopg.connect(self.url, autocommit=True, row_factory=dict_row,
+                               connect_timeout=self._timeout)
+
+    def _conn(self) -> psycopg.Connection:
+        return self._connections.get()
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Connection]:
+        conn = self._conn()
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
+            yield conn
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s")
+
+    def _insert_chunk(self, conn: psycopg.Connection, doc: DocumentRecord, chunk: ChunkRecord) -> None:
+        conn.execute(
+            'INSERT INTO chunks (chunk_id, doc_id, idx, start, "end", title, body)'
+            " VALUES (%s,%s,%s,%s,%s,%s,%s)",
+            (chunk.chunk_id, chunk.doc_id, chunk.index, chunk.start, chunk.end, doc.title, chunk.text),
+        )
+
+    def _delete_lexical(self, conn: psycopg.Connection, doc_id: str) -> None:
+        """The lexical vector lives in the chunk row and goes with it."""
+
+    def _lexical_match(self, terms: list[str]) -> tuple[str, str, list[object]]:
+        """Any term matches (``|``); each term is quoted as a tsquery lexeme."""
+        expression = " | ".join(f"'{t}'" for t in terms)
+        return ("FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
+                " CROSS JOIN to_tsquery('english', ?) AS q WHERE c.tsv @@ q",
+                "ts_rank_cd(c.tsv, q, 1)", [expression])
+
+    def close(self) -> None:
+        self._connections.close_all()

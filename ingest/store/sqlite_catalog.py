@@ -1,0 +1,97 @@
+"""The embedded catalog: one SQLite file in WAL mode with an FTS5 (BM25) index; safe for
+several threads and processes on one host."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from ingest.store.catalog import Catalog
+from ingest.store.connections import ThreadConnections
+from ingest.store.records import ChunkRecord, DocumentRecord
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    url TEXT,
+    published TEXT,
+    published_day INTEGER,
+    source TEXT,
+    author TEXT,
+    origin TEXT NOT NULL,
+    n_chunks INTEGER NOT NULL,
+    ingested_at TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'ready'
+);
+CREATE INDEX IF NOT EXISTS documents_published ON documents(published_day);
+CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY,
+    chunk_id TEXT NOT NULL UNIQUE,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, body, tokenize='porter unicode61');
+"""
+
+
+class SqliteCatalog(Catalog):
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._connections = ThreadConnections(self._connect, lambda conn: True)
+        self._conn().executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    def _conn(self) -> sqlite3.Connection:
+        return self._connections.get()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _insert_chunk(self, conn: sqlite3.Connection, doc: DocumentRecord, chunk: ChunkRecord) -> None:
+        cursor = conn.execute(
+            'INSERT INTO chunks (chunk_id, doc_id, idx, start, "end") VALUES (?,?,?,?,?)',
+            (chunk.chunk_id, chunk.doc_id, chunk.index, chunk.start, chunk.end),
+        )
+        conn.execute("INSERT INTO chunks_fts (rowid, title, body) VALUES (?,?,?)",
+                     (cursor.lastrowid, doc.title, chunk.text))
+
+    def _delete_lexical(self, conn: sqlite3.Connection, doc_id: str) -> None:
+        conn.execute(
+            "DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE doc_id=?)",
+            (doc_id,),
+        )
+
+    def _lexical_match(self, terms: list[str]) -> tuple[str, str, list[object]]:
+        """FTS5 OR-query with BM25, the title weighted half as much as the body."""
+        expression = " OR ".join(f'"{t}"' for t in terms)
+        return ("FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid"
+                " JOIN documents d ON d.doc_id = c.doc_id WHERE chunks_fts MATCH ?",
+                "-bm25(chunks_fts, 0.5, 1.0)", [expression])
+
+    def close(self) -> None:
+        self._connections.close_all()
