@@ -13,6 +13,7 @@ from service.errors import install_error_handlers
 from service.observability.middleware import RequestObserver
 from service.routers import ask, chat_completions, documents, health, metrics, search, widget
 from service.security.body_limit import BodyLimitMiddleware
+from service.storage_errors import install_storage_error_handler
 
 
 def create_app(components: Components, *, warm: bool = False) -> FastAPI:
@@ -30,6 +31,7 @@ def create_app(components: Components, *, warm: bool = False) -> FastAPI:
                   description="Answers about news articles with checked inline citations.")
     app.state.components = components
     install_error_handlers(app)
+    install_storage_error_handler(app)
     for module in (health, metrics, documents, search, ask, chat_completions, widget):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=int(components.settings.max_body_mb * 1024 * 1024))

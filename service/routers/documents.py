@@ -10,27 +10,29 @@ from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
 from ingest.article import Article, LoadError
 from ingest.loaders.files import format_size, kind_for_name, load_bytes
 from ingest.loaders.jsonl import FieldMap
-from service.routers.responses import GUARDED, NOT_FOUND, UNSUPPORTED
+from service.routers.responses import GUARDED, NOT_FOUND, OUT_OF_SPACE, UNSUPPORTED
 from service.schemas import DocumentsBody
 from service.security.guard import require_scope
+from service.storage_errors import explained_write_failures
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"], responses=GUARDED)
 ADMIN = [require_scope("admin")]
 QUERY = [require_scope("query")]
 
 
-@router.post("", dependencies=ADMIN)
+@router.post("", dependencies=ADMIN, responses=OUT_OF_SPACE)
 def add_documents(body: DocumentsBody, request: Request) -> dict[str, object]:
     articles = [Article(title=a.title, text=a.text, url=a.url, id=a.id, source=a.source,
                         author=a.author, published=a.published.isoformat() if a.published else None,
                         origin=f"request#{i + 1}") for i, a in enumerate(body.articles)]
     components = request.app.state.components
-    report = components.indexer.ingest(articles)
+    with explained_write_failures(components.settings):
+        report = components.indexer.ingest(articles)
     components.metrics.observe_ingest(report)
     return report.as_dict()
 
 
-@router.post("/upload", dependencies=ADMIN, responses=UNSUPPORTED)
+@router.post("/upload", dependencies=ADMIN, responses={**UNSUPPORTED, **OUT_OF_SPACE})
 async def upload_document(file: UploadFile, request: Request) -> dict[str, object]:
     components = request.app.state.components
     name = PurePath(file.filename or "upload").name
@@ -47,7 +49,8 @@ async def upload_document(file: UploadFile, request: Request) -> dict[str, objec
                                 fields=FieldMap.parse(components.settings.json_fields)))
     except LoadError as exc:
         raise HTTPException(status_code=422, detail=f"{name}: {exc}") from exc
-    report = components.indexer.ingest(items)
+    with explained_write_failures(components.settings):
+        report = components.indexer.ingest(items)
     components.metrics.observe_ingest(report)
     return report.as_dict()
 
@@ -68,8 +71,11 @@ def get_document(doc_id: str, request: Request) -> dict[str, object]:
     return {**doc.metadata(), "text": doc.text}
 
 
-@router.delete("/{doc_id:path}", dependencies=ADMIN, responses=NOT_FOUND)
+@router.delete("/{doc_id:path}", dependencies=ADMIN, responses={**NOT_FOUND, **OUT_OF_SPACE})
 def delete_document(doc_id: str, request: Request) -> dict[str, object]:
-    if not request.app.state.components.indexer.delete(doc_id):
+    components = request.app.state.components
+    with explained_write_failures(components.settings):
+        deleted = components.indexer.delete(doc_id)
+    if not deleted:
         raise HTTPException(status_code=404, detail=f"no document with id '{doc_id}'")
     return {"deleted": doc_id}

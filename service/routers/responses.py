@@ -30,6 +30,9 @@ GUARDED: dict[int | str, dict[str, Any]] = {
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _error("No document with this id.")}
 UNSUPPORTED: dict[int | str, dict[str, Any]] = {415: _error("The file type is not one that can be ingested.")}
+OUT_OF_SPACE: dict[int | str, dict[str, Any]] = {
+    507: _error("The data directory is full; nothing half-written is kept, and sending the request "
+                "again once space is freed completes it.")}
 STREAMS: dict[int | str, dict[str, Any]] = {
     200: {"description": "JSON, or Server-Sent Events when `stream` is true.",
           "content": {"text/event-stream": {}}}}

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+import chromadb.errors
+import pytest
 from fastapi.testclient import TestClient
 
 from ingest.article import Article
+from ingest.embedder import Embedder
 from service.app import create_app
 from service.assembly import Components
+from service.settings import Settings
 
 
 def test_health_ready_and_document_listing(components: Components) -> None:
@@ -67,3 +73,61 @@ def test_bad_documents_get_precise_errors(components: Components) -> None:
     assert no_text.status_code == 422
     unknown_field = client.post("/v1/documents", json={"articles": [{"title": "T", "text": "x", "colour": 1}]})
     assert unknown_field.status_code == 422 and "colour" in unknown_field.text
+
+
+CHROMA_FULL = ("Query error: Database error: error returned from database: (code: 13) database "
+               "or disk is full")
+CHROMA_READ_ONLY = ("Query error: Database error: error returned from database: (code: 8) attempt "
+                    "to write a readonly database")
+
+
+@pytest.fixture
+def embedded(tmp_path: Path, embedder: Embedder) -> Components:
+    """Embedded stores whatever mode the other tests run in: their files are what fails here."""
+    built = Components(Settings(data_dir=tmp_path / "data", llm_backend="extractive", _env_file=None))
+    built.embedder = embedder
+    return built
+
+
+def _failing_vector_writes(components: Components, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """Chroma's own words when its SQLite file cannot be written."""
+    def upsert(*args: object, **kwargs: object) -> None:
+        raise chromadb.errors.InternalError(text)
+
+    monkeypatch.setattr(components.vectors, "upsert", upsert)
+
+
+FERRY = {"articles": [{"id": "ferry-9", "title": "Ferry fares frozen",
+                       "text": "Ferry fares stay at $3 until 2027.", "source": "Harbor Ledger"}]}
+
+
+def test_full_disk_is_a_507_naming_the_store_and_nothing_is_half_written(
+        embedded: Components, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = TestClient(create_app(embedded), raise_server_exceptions=False)
+    _failing_vector_writes(embedded, monkeypatch, CHROMA_FULL)
+
+    full = client.post("/v1/documents", json=FERRY)
+
+    assert full.status_code == 507 and "Retry-After" not in full.headers
+    detail = full.json()["detail"]
+    assert detail.startswith(f"cannot write the vector store {embedded.settings.chroma_path}: "
+                             "database or disk is full (SQLITE_FULL); free disk space"), detail
+    assert client.get("/v1/documents/ferry-9").status_code == 404
+
+    monkeypatch.undo()
+    assert client.post("/v1/documents", json=FERRY).json()["added"] == ["ferry-9"]
+
+
+def test_read_only_store_is_a_503_with_the_remedy(embedded: Components,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    client = TestClient(create_app(embedded), raise_server_exceptions=False)
+    _failing_vector_writes(embedded, monkeypatch, CHROMA_READ_ONLY)
+    upload = ("---\nid: up-2\ntitle: Dock cranes arrive\n---\nFour new cranes arrived.\n")
+
+    for response in (client.post("/v1/documents", json=FERRY),
+                     client.post("/v1/documents/upload", files={"file": ("c.md", upload, "text/markdown")})):
+        assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+        detail = response.json()["detail"]
+        assert detail.startswith(f"cannot write the vector store {embedded.settings.chroma_path}: "
+                                 "attempt to write a readonly database (SQLITE_READONLY); make "), detail
+        assert "writable for user" in detail
