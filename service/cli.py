@@ -11,7 +11,9 @@ from typing import Sequence
 from eval.command import add_commands as add_eval_commands
 from ingest.pipeline import IngestReport, Progress
 from service.assembly import Components
+from service.llm.model_files import ModelFileError
 from service.settings import Settings
+from service.storage_errors import StorageError, check_writable, explained_write_failures
 
 
 def _print_json(data: object) -> None:
@@ -21,21 +23,22 @@ def _print_json(data: object) -> None:
 def cmd_ingest(components: Components, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    check_writable(components.settings)  # before the encoder loads, so a refusal is quick
     reader = components.sources
     if args.fields:
         reader = reader.with_fields(args.fields)
     indexer = components.indexer
-    bar = tqdm(unit="doc", desc="ingest", disable=args.quiet, dynamic_ncols=True)
     totals = {"chunks": 0}
+    # Closed on failure too, so an error line never lands on the bar's line.
+    with tqdm(unit="doc", desc="ingest", disable=args.quiet, dynamic_ncols=True) as bar:
 
-    def on_progress(p: Progress) -> None:
-        totals["chunks"] += p.chunks
-        bar.update(p.documents)
-        rate = totals["chunks"] / max(bar.format_dict["elapsed"], 1e-9)
-        bar.set_postfix(chunks=totals["chunks"], chunks_per_s=f"{rate:.1f}")
+        def on_progress(p: Progress) -> None:
+            totals["chunks"] += p.chunks
+            bar.update(p.documents)
+            rate = totals["chunks"] / max(bar.format_dict["elapsed"], 1e-9)
+            bar.set_postfix(chunks=totals["chunks"], chunks_per_s=f"{rate:.1f}")
 
-    report = indexer.ingest(reader.read(args.sources), progress=on_progress)
-    bar.close()
+        report = indexer.ingest(reader.read(args.sources), progress=on_progress)
     _print_report(report)
     return 1 if report.failed else 0
 
@@ -96,6 +99,7 @@ def cmd_serve(components: Components, args: argparse.Namespace) -> int:
     from service.observability.logs import configure_logging
     from service.security.api_keys import KeyConfigError
     from service.security.binding import open_binding_error
+    from service.startup import check_before_serving
 
     settings = components.settings
     host = args.host or settings.host
@@ -106,6 +110,7 @@ def cmd_serve(components: Components, args: argparse.Namespace) -> int:
     if refusal:
         print(f"error: {refusal}", file=sys.stderr)
         return 2
+    check_before_serving(components)
     configure_logging(settings.log_level, settings.log_format)
     if args.sample_if_empty and components.catalog.stats()["documents"] == 0:
         report = components.indexer.ingest(
@@ -158,9 +163,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a failed write or a damaged model file ends it with one ``error:``
+    line on stderr and exit code 2, since a traceback would bury the path and the remedy."""
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = build_parser().parse_args(argv)
-    return int(args.func(Components(Settings()), args))
+    settings = Settings()
+    try:
+        with explained_write_failures(settings):
+            return int(args.func(Components(settings), args))
+    except (StorageError, ModelFileError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
