@@ -10,9 +10,11 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from service.assembly import Components
 from service.errors import install_error_handlers
+from service.observability.logs import configure_logging
 from service.observability.middleware import RequestObserver
 from service.routers import ask, chat_completions, documents, health, metrics, search, widget
 from service.security.body_limit import BodyLimitMiddleware
+from service.settings import Settings
 from service.storage_errors import install_storage_error_handler
 
 
@@ -43,3 +45,11 @@ def create_app(components: Components, *, warm: bool = False) -> FastAPI:
                        allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-ID"],
                        expose_headers=["Retry-After", "X-Request-ID"])
     return app
+
+
+def create_app_from_settings() -> FastAPI:
+    """The app of one worker process under ``newsqa serve --workers N``: settings come from
+    the environment the command was started with."""
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(Components(settings), warm=True)

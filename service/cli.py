@@ -92,6 +92,9 @@ def cmd_stats(components: Components, args: argparse.Namespace) -> int:
     return 0
 
 
+WORKER_START_TIMEOUT_S = 180
+
+
 def cmd_serve(components: Components, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -107,6 +110,9 @@ def cmd_serve(components: Components, args: argparse.Namespace) -> int:
         refusal = open_binding_error(host, components.key_store.configured)
     except KeyConfigError as exc:
         refusal = f"API keys: {exc}"
+    if args.workers > 1 and settings.chroma_mode == "embedded":
+        refusal = ("several workers need Chroma in server mode (NEWSQA_CHROMA_MODE=server): "
+                   "embedded Chroma files belong to one process")
     if refusal:
         print(f"error: {refusal}", file=sys.stderr)
         return 2
@@ -116,9 +122,15 @@ def cmd_serve(components: Components, args: argparse.Namespace) -> int:
         report = components.indexer.ingest(
             components.sources.read([str(settings.sample_corpus_dir)]))
         _print_report(report)
-    # Our handler and our access line (route templates, request ids) instead of uvicorn's.
-    uvicorn.run(create_app(components, warm=True), host=host, port=args.port or settings.port,
-                log_config=None, log_level=settings.log_level.lower(), access_log=False)
+    # Each worker process builds its own app from the same environment, and loading the
+    # models takes far longer than uvicorn's default health-check wait; one worker serves
+    # the app built here. Our handler and access line (route templates, request ids)
+    # replace uvicorn's.
+    app: object = "service.app:create_app_from_settings" if args.workers > 1 else create_app(components, warm=True)
+    uvicorn.run(app, factory=args.workers > 1, workers=args.workers, host=host,
+                port=args.port or settings.port, log_config=None,
+                log_level=settings.log_level.lower(), access_log=False,
+                timeout_worker_healthcheck=WORKER_START_TIMEOUT_S)
     return 0
 
 
@@ -154,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="API processes sharing the port (needs Chroma in server mode)")
     serve.add_argument("--sample-if-empty", action="store_true",
                        help="ingest the shipped sample corpus first when the index is empty")
     serve.set_defaults(func=cmd_serve)
