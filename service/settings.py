@@ -15,6 +15,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWSQA_", env_file=".env", extra="ignore")
 
     data_dir: Path = Field(Path("data"), description="Indexes, catalog and assembled model files.")
+    models_dir: Path | None = Field(None, description="Assembled and exported model files; unset: `<data_dir>/models`.")
     collection: str = Field("news_chunks", min_length=3, max_length=512,
                             description="Chroma collection name.")
     chroma_mode: Literal["embedded", "server"] = Field(
@@ -25,7 +26,8 @@ class Settings(BaseSettings):
         None, description="`postgresql://…` to share the catalog and lexical index between workers and hosts; unset: SQLite in the data dir.")
 
     embed_batch_size: int = Field(32, ge=1, description="Texts per encoder batch.")
-    torch_threads: int = Field(0, ge=0, description="Encoder threads; 0 lets torch decide.")
+    encoder_threads: int = Field(0, ge=0, description="Threads of the encoder and reranker per batch; 0: all cores.")
+    query_threads: int = Field(1, ge=1, description="Encoder threads per question; concurrent questions run side by side.")
     chunk_target_tokens: int = Field(240, ge=32, description="Preferred chunk size in word pieces.")
     chunk_overlap_tokens: int = Field(32, ge=0, description="Longest sentence repeated across a chunk boundary.")
     ingest_batch_chunks: int = Field(512, ge=1, description="Chunks embedded and written per batch.")
@@ -37,9 +39,9 @@ class Settings(BaseSettings):
 
     retrieval_mode: Literal["dense", "hybrid"] = Field("hybrid", description="`dense` or `hybrid` (dense + BM25, rank-fused).")
     rerank: bool = Field(True, description="Rerank fused candidates with the packaged cross-encoder.")
-    rerank_candidates: int = Field(20, ge=1, description="Fused candidates the cross-encoder scores.")
+    rerank_candidates: int = Field(15, ge=1, description="Fused candidates the cross-encoder scores.")
     retrieval_candidates: int = Field(30, ge=1, description="Candidates taken from each store.")
-    rerank_max_tokens: int = Field(192, ge=32, description="Word pieces of each pair the cross-encoder reads.")
+    rerank_max_tokens: int = Field(128, ge=32, description="Word pieces of each pair the cross-encoder reads.")
     min_rerank_logit: float = Field(0.0, description="Refuse when the best reranked passage scores below this.")
     min_dense_similarity: float = Field(0.45, description="Refuse below this cosine when reranking is off.")
     min_citation_support: float = Field(0.5, ge=0, le=1, description="Share of a sentence's words its quote must contain.")
@@ -80,8 +82,8 @@ class Settings(BaseSettings):
         return self.data_dir / "chroma"
 
     @property
-    def models_dir(self) -> Path:
-        return self.data_dir / "models"
+    def model_files_dir(self) -> Path:
+        return self.models_dir or self.data_dir / "models"
 
     @property
     def sample_corpus_dir(self) -> Path:

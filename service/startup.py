@@ -23,4 +23,4 @@ def check_before_serving(components: Components) -> None:
         check_writable(settings)
         _ = components.catalog, components.vectors
         if settings.llm_backend == "local":
-            assemble_model(settings.local_model, settings.models_dir)
+            assemble_model(settings.local_model, settings.model_files_dir)

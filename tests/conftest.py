@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -11,8 +12,13 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Model files made from the packages (the encoder's ONNX export, assembled GGUFs) are shared
+# by every test and every process a test starts, instead of being made again per data dir.
+MODELS_DIR = Path(tempfile.gettempdir()) / "newsqa-test-models"
+os.environ.setdefault("NEWSQA_MODELS_DIR", str(MODELS_DIR))
 
 from ingest.embedder import Embedder, packaged_model_path  # noqa: E402
+from ingest.encoder_export import ensure_onnx  # noqa: E402
 from service.assembly import Components  # noqa: E402
 from service.settings import Settings  # noqa: E402
 from tests.servers import ChromaServer, PostgresServer  # noqa: E402
@@ -20,9 +26,15 @@ from tests.servers import ChromaServer, PostgresServer  # noqa: E402
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "ingest" / "sample_corpus"
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Export the encoder before any test runs: tests that limit what a process may write
+    must not be the ones that happen to make it."""
+    ensure_onnx(packaged_model_path(), Path(os.environ["NEWSQA_MODELS_DIR"]))
+
+
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    return Embedder(packaged_model_path(), batch_size=32)
+    return Embedder(packaged_model_path(), Path(os.environ["NEWSQA_MODELS_DIR"]), batch_size=32)
 
 
 @pytest.fixture(scope="session")

@@ -47,7 +47,8 @@ def _limited_copy(articles: Path, limit: int | None, workdir: Path) -> Path:
 def bench_ours(articles: Path, workdir: Path, batch_size: int) -> tuple[dict[str, float], RecordingEmbedder]:
     components = Components(Settings(data_dir=workdir / "ours", embed_batch_size=batch_size,
                                      _env_file=None))
-    embedder = RecordingEmbedder(packaged_model_path(), batch_size=batch_size)
+    embedder = RecordingEmbedder(packaged_model_path(), components.settings.model_files_dir,
+                                 batch_size=batch_size)
     components.embedder = embedder
     started = time.perf_counter()
     report = components.indexer.ingest(components.sources.read([str(articles)]))

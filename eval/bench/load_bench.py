@@ -60,14 +60,17 @@ class Query:
 
 @dataclass(frozen=True)
 class Target:
-    """What one phase sends: the endpoint and, for ``ask``, whether the answer streams."""
+    """What one phase sends: the endpoint, for ``ask`` whether the answer streams, and
+    whether the cross-encoder reranks (the costliest stage of a search)."""
 
     endpoint: str
     stream: bool = False
+    rerank: bool = True
 
     @property
     def name(self) -> str:
-        return "ask-stream" if self.streams else self.endpoint
+        name = "ask-stream" if self.streams else self.endpoint
+        return name if self.rerank else f"{name}-no-rerank"
 
     @property
     def streams(self) -> bool:
@@ -79,6 +82,8 @@ class Target:
             body["as_of"] = query.as_of
         if self.streams:
             body["stream"] = True
+        if not self.rerank:
+            body["rerank"] = False
         return body
 
 
@@ -375,6 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--backend", default="extractive", choices=["extractive", "local"],
                         help="answer backend of the server started here")
     parser.add_argument("--stream", action="store_true", help="ask for Server-Sent Events answers")
+    parser.add_argument("--no-rerank", action="store_true", help="send rerank: false (retrieval without the cross-encoder)")
     parser.add_argument("--soak", action="store_true", help="steady load for longer, following the server's RSS")
     parser.add_argument("--data-dir", type=Path, help="serve this index instead of the sample corpus's")
     parser.add_argument("--url", help="load an already running server (loopback only)")
@@ -419,7 +425,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = f"{mode}-{'url' if args.url else args.backend}"
     source = questions_file(args.questions)
     queries = load_queries(source)
-    targets = [Target(endpoint, args.stream) for endpoint in ENDPOINTS if endpoint in args.endpoint]
+    targets = [Target(endpoint, args.stream, not args.no_rerank)
+               for endpoint in ENDPOINTS if endpoint in args.endpoint]
     server = running_server(args) if args.url else own_server(args, RESULTS_DIR / f"{name}-server.log")
     with server as (base_url, pid, notes):
         print("\n".join(notes))
@@ -428,7 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_rss(rss, args.soak)
     results = {"mode": mode, "backend": None if args.url else args.backend, "url": args.url,
                "clients": args.clients, "duration_s": args.duration, "warmup_s": args.warmup,
-               "stream": args.stream, "limits_overridden": not (args.url or args.keep_limits),
+               "stream": args.stream, "rerank": not args.no_rerank, "limits_overridden": not (args.url or args.keep_limits),
                "questions": {"source": str(source), "count": len(queries)},
                "phases": phases, "server_rss": rss}
     print(f"results: {write_results(name, results, args.out)}")

@@ -20,6 +20,9 @@ ADMIN = [require_scope("admin")]
 QUERY = [require_scope("query")]
 
 
+# Both catalogs store 64-bit integers; a larger offset could only ever list nothing.
+MAX_OFFSET = 2**62
+
 @router.post("", dependencies=ADMIN, responses=OUT_OF_SPACE)
 def add_documents(body: DocumentsBody, request: Request) -> dict[str, object]:
     articles = [Article(title=a.title, text=a.text, url=a.url, id=a.id, source=a.source,
@@ -57,7 +60,7 @@ async def upload_document(file: UploadFile, request: Request) -> dict[str, objec
 
 @router.get("", dependencies=QUERY)
 def list_documents(request: Request, limit: int = Query(50, ge=1, le=500),
-                   offset: int = Query(0, ge=0), source: str | None = None) -> dict[str, object]:
+                   offset: int = Query(0, ge=0, le=MAX_OFFSET), source: str | None = None) -> dict[str, object]:
     catalog = request.app.state.components.catalog
     docs = catalog.list(limit=limit, offset=offset, source=source)
     return {"documents": [d.metadata() for d in docs], "limit": limit, "offset": offset}

@@ -90,6 +90,8 @@ def test_bodies_follow_each_endpoint() -> None:
     assert Target("search").body(query) == {"query": "Who won?", "as_of": "2024-05-01"}
     assert Target("ask", stream=True).body(Query("Who won?")) == {"question": "Who won?", "stream": True}
     assert Target("search", stream=True).name == "search"
+    assert Target("search", rerank=False).body(Query("Who won?")) == {"query": "Who won?", "rerank": False}
+    assert Target("search", rerank=False).name == "search-no-rerank"
 
 
 @pytest.mark.parametrize("stream, status", [

@@ -36,6 +36,9 @@ def test_health_ready_and_document_listing(components: Components) -> None:
     assert doc["text"] == "Fares rise 3% in January." and doc["published"] == "2024-12-01"
     missing = client.get("/v1/documents/none-such")
     assert missing.status_code == 404 and "none-such" in missing.json()["detail"]
+    assert client.get("/v1/documents", params={"offset": 2**62}).json()["documents"] == []
+    beyond = client.get("/v1/documents", params={"offset": 2**62 + 1})
+    assert beyond.status_code == 422 and "offset" in beyond.text
 
 
 def test_add_upload_and_delete_documents(components: Components) -> None:
