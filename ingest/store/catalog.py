@@ -16,6 +16,27 @@ from typing import Any, Iterator, Sequence
 
 from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters, day_number
 
+# The documents table is the same on both engines; each adds its own chunk and lexical tables.
+DOCUMENTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    url TEXT,
+    published TEXT,
+    published_day INTEGER,
+    source TEXT,
+    author TEXT,
+    origin TEXT NOT NULL,
+    n_chunks INTEGER NOT NULL,
+    ingested_at TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'ready'
+);
+CREATE INDEX IF NOT EXISTS documents_published ON documents(published_day);
+CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
+"""
+
 STOPWORDS = frozenset(
     "a an and are as at be but by did do does for from had has have he her his how i if in "
     "into is it its me my of on or our she so than that the their them then there these they "

@@ -8,28 +8,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from ingest.store.catalog import Catalog
+from ingest.store.catalog import DOCUMENTS_SCHEMA, Catalog
 from ingest.store.connections import ThreadConnections
 from ingest.store.records import ChunkRecord, DocumentRecord
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    doc_id TEXT PRIMARY KEY,
-    content_hash TEXT NOT NULL,
-    title TEXT NOT NULL,
-    text TEXT NOT NULL,
-    url TEXT,
-    published TEXT,
-    published_day INTEGER,
-    source TEXT,
-    author TEXT,
-    origin TEXT NOT NULL,
-    n_chunks INTEGER NOT NULL,
-    ingested_at TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'ready'
-);
-CREATE INDEX IF NOT EXISTS documents_published ON documents(published_day);
-CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
+_SCHEMA = DOCUMENTS_SCHEMA + """
 CREATE TABLE IF NOT EXISTS chunks (
     rowid INTEGER PRIMARY KEY,
     chunk_id TEXT NOT NULL UNIQUE,

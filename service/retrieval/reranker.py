@@ -27,7 +27,7 @@ class CrossEncoderReranker:
     to ``max_tokens`` because cost grows with length and the answer-bearing sentence of a
     chunk is rarely past its first couple of hundred word pieces."""
 
-    def __init__(self, model_dir: Path, *, threads: int = 0, max_tokens: int = 128) -> None:
+    def __init__(self, model_dir: Path, *, threads: int = 0, max_tokens: int = 192) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 

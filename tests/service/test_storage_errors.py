@@ -102,8 +102,9 @@ def test_a_chroma_server_s_disk_is_not_ours_to_explain(settings: Settings) -> No
 
 
 def test_os_errors_keep_their_file_and_reason(settings: Settings) -> None:
+    settings = settings.model_copy(update={"models_dir": settings.data_dir / "models"})
     models = settings.model_files_dir
-    models.mkdir()
+    models.mkdir(parents=True)
     no_space = OSError(errno.ENOSPC, "No space left on device", str(models / "m.gguf.part"))
     denied = PermissionError(errno.EACCES, "Permission denied", str(models))
 
