@@ -26,6 +26,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, body, tokenize='
 """
 
 
+PRUNE_FROM_CHUNKS = 1000
+
+
 class SqliteCatalog(Catalog):
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,10 +74,24 @@ class SqliteCatalog(Catalog):
 
     def _lexical_match(self, terms: list[str]) -> tuple[str, str, list[object]]:
         """FTS5 OR-query with BM25, the title weighted half as much as the body."""
-        expression = " OR ".join(f'"{t}"' for t in terms)
+        expression = " OR ".join(f'"{t}"' for t in self._informative(terms))
         return ("FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid"
                 " JOIN documents d ON d.doc_id = c.doc_id WHERE chunks_fts MATCH ?",
                 "-bm25(chunks_fts, 0.5, 1.0)", [expression])
+
+    def _informative(self, terms: list[str]) -> list[str]:
+        """In a large index, the terms without those found in more than half of all chunks:
+        FTS5 floors their BM25 weight to almost nothing, so the ranking stays the same, yet
+        scoring the thousands of chunks they match was most of a search's time (a news
+        question's "week" or "year"). A small index keeps every term, so that a chunk that
+        shares only such words with the question can still be found."""
+        total = self._conn().execute("SELECT count(*) FROM chunks").fetchone()[0]
+        if total < PRUNE_FROM_CHUNKS:
+            return terms
+        half = total / 2
+        kept = [t for t in terms if self._conn().execute(
+            "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (f'"{t}"',)).fetchone()[0] <= half]
+        return kept or terms
 
     def close(self) -> None:
         self._connections.close_all()

@@ -1,0 +1,64 @@
+"""Both catalogs (SQLite embedded, PostgreSQL scaled out) through the same queries: lexical
+search with filters inside the SQL, user text that is never query syntax, listings, stats."""
+
+from __future__ import annotations
+
+from ingest.article import Article
+from ingest.store.records import SearchFilters
+from service.assembly import Components
+
+ARTICLES = [
+    Article(id="ferry", title="Quillmouth orders electric ferries", published="2026-05-04",
+            source="Coastal Ledger", text="The Quillmouth harbour board ordered two electric "
+            "ferries this week. The vessels replace diesel boats on the island route."),
+    Article(id="budget", title="City budget passes", published="2025-11-20", source="Metro Wire",
+            text="The council passed the city budget this week after a long debate on transit."),
+    Article(id="ferry-old", title="Harbour weighs new boats", published="2024-02-01",
+            source="Metro Wire", text="The harbour board weighed electric ferries for the island "
+            "route this week but made no decision."),
+]
+
+
+def _ingested(components: Components) -> Components:
+    report = components.indexer.ingest(ARTICLES)
+    assert sorted(report.added) == ["budget", "ferry", "ferry-old"]
+    return components
+
+
+def _docs(hits: list[tuple[str, str, float]]) -> list[str]:
+    return [doc for _, doc, _ in hits]
+
+
+def test_lexical_search_ranks_and_filters_inside_the_query(components: Components) -> None:
+    catalog = _ingested(components).catalog
+    hits = catalog.lexical_search("Quillmouth electric ferries", 10, SearchFilters())
+    assert _docs(hits)[:2] == ["ferry", "ferry-old"] and "budget" not in _docs(hits)
+    assert hits[0][2] > hits[1][2] > 0
+    assert _docs(catalog.lexical_search("electric ferries", 10, SearchFilters(sources=("Metro Wire",)))) == ["ferry-old"]
+    assert _docs(catalog.lexical_search("electric ferries", 10, SearchFilters(date_to="2025-01-01"))) == ["ferry-old"]
+    assert _docs(catalog.lexical_search("electric ferries", 1, SearchFilters(date_from="2025-01-01"))) == ["ferry"]
+
+
+def test_user_text_is_never_query_syntax(components: Components) -> None:
+    catalog = _ingested(components).catalog
+    assert catalog.lexical_search("what is it?", 10, SearchFilters()) == []
+    for text in ('ferries" OR (NEAR', "ferries & !budget | 'x':*", "ferries) AND -- ;"):
+        assert "ferry" in _docs(catalog.lexical_search(text, 10, SearchFilters()))
+
+
+def test_a_word_in_every_chunk_neither_ranks_nor_hides(components: Components) -> None:
+    catalog = _ingested(components).catalog
+    assert _docs(catalog.lexical_search("week Quillmouth", 10, SearchFilters()))[0] == "ferry"
+    assert sorted(_docs(catalog.lexical_search("week", 10, SearchFilters()))) == ["budget", "ferry", "ferry-old"]
+
+
+def test_listing_reading_and_stats(components: Components) -> None:
+    catalog = _ingested(components).catalog
+    assert [d.doc_id for d in catalog.list()] == ["ferry", "budget", "ferry-old"]
+    assert [d.doc_id for d in catalog.list(source="Metro Wire", limit=1, offset=1)] == ["ferry-old"]
+    assert set(catalog.get_many(["ferry", "none"])) == {"ferry"}
+    chunk = catalog.chunks_of("ferry")[0]
+    assert catalog.chunk_spans([chunk.chunk_id]) == {chunk.chunk_id: ("ferry", chunk.start, chunk.end)}
+    stats = catalog.stats()
+    assert stats["documents"] == 3 and stats["sources"] == {"Metro Wire": 2, "Coastal Ledger": 1}
+    assert (stats["first_published"], stats["last_published"]) == ("2024-02-01", "2026-05-04")

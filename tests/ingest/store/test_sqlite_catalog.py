@@ -1,0 +1,35 @@
+"""The embedded catalog's shortcut for large indexes: words found in most chunks are left
+out of the full-text query, and the ranking of the rest is unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters
+from ingest.store.sqlite_catalog import PRUNE_FROM_CHUNKS, SqliteCatalog
+
+
+def _catalog(path: Path, n: int) -> SqliteCatalog:
+    """``n`` one-chunk documents that all say "week"; a few also name a rare ferry."""
+    catalog = SqliteCatalog(path)
+    with catalog.transaction() as conn:
+        for i in range(n):
+            text = f"Council session {i} met this week." + (" The Quillmouth ferry was ordered." * (i % 300 == 0))
+            doc = DocumentRecord(f"d{i}", "h", f"Session {i}", text, None, "2025-01-01", None,
+                                 None, "test", 1, "2025-01-01T00:00:00")
+            catalog.put(conn, doc, [ChunkRecord(f"c{i}", doc.doc_id, 0, 0, len(text), text)])
+    return catalog
+
+
+def test_common_words_leave_a_large_index_query_but_not_its_ranking(tmp_path: Path) -> None:
+    catalog = _catalog(tmp_path / "catalog.sqlite3", PRUNE_FROM_CHUNKS)
+    assert catalog._informative(["week", "quillmouth", "ferry"]) == ["quillmouth", "ferry"]
+    assert catalog._informative(["week"]) == ["week"]
+    with_common = catalog.lexical_search("week Quillmouth ferry", 10, SearchFilters())
+    assert [doc for _, doc, _ in with_common] == ["d0", "d300", "d600", "d900"]
+
+
+def test_a_small_index_keeps_every_word(tmp_path: Path) -> None:
+    catalog = _catalog(tmp_path / "catalog.sqlite3", 20)
+    assert catalog._informative(["week", "quillmouth"]) == ["week", "quillmouth"]
+    assert len(catalog.lexical_search("week", 30, SearchFilters())) == 20
