@@ -86,9 +86,10 @@ class Catalog(ABC):
         """Drop a document's lexical entries where the engine keeps them apart."""
 
     @abstractmethod
-    def _lexical_match(self, terms: list[str]) -> tuple[str, str, list[object]]:
+    def _lexical_match(self, terms: list[str], shortlist: int | None) -> tuple[str, str, list[object]]:
         """``(from_and_where, score_expression, args)`` selecting chunks ``c`` joined to
-        documents ``d`` that match any term; a higher score is a better match."""
+        documents ``d`` that match any term; a higher score is a better match. With
+        ``shortlist``, only that many best matches by text alone need to be considered."""
 
     @abstractmethod
     def close(self) -> None:
@@ -190,10 +191,14 @@ class Catalog(ABC):
     def lexical_search(self, query: str, k: int, filters: SearchFilters) -> list[tuple[str, str, float]]:
         """``(chunk_id, doc_id, score)`` best first (higher is better); filters are part of
         the SQL, so ``k`` results come back whenever ``k`` matching chunks exist."""
+        return self._lexical_query(query, k, filters, None)
+
+    def _lexical_query(self, query: str, k: int, filters: SearchFilters,
+                       shortlist: int | None) -> list[tuple[str, str, float]]:
         terms = query_terms(query)
         if not terms:
             return []
-        source, score, args = self._lexical_match(terms)
+        source, score, args = self._lexical_match(terms, shortlist)
         sql = f"SELECT c.chunk_id, c.doc_id, {score} AS score {source} AND d.state='ready'"
         if filters.sources:
             sql += f" AND d.source IN ({','.join('?' * len(filters.sources))})"

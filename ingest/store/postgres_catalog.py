@@ -76,8 +76,9 @@ class PostgresCatalog(Catalog):
     def _delete_lexical(self, conn: psycopg.Connection, doc_id: str) -> None:
         """The lexical vector lives in the chunk row and goes with it."""
 
-    def _lexical_match(self, terms: list[str]) -> tuple[str, str, list[object]]:
-        """Any term matches (``|``); each term is quoted as a tsquery lexeme."""
+    def _lexical_match(self, terms: list[str], shortlist: int | None) -> tuple[str, str, list[object]]:
+        """Any term matches (``|``); each term is quoted as a tsquery lexeme. PostgreSQL
+        plans the whole query itself, so no shortlist is asked for."""
         expression = " | ".join(f"'{t}'" for t in terms)
         return ("FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
                 " CROSS JOIN to_tsquery('english', ?) AS q WHERE c.tsv @@ q",

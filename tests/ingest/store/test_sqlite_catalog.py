@@ -10,13 +10,15 @@ from ingest.store.sqlite_catalog import PRUNE_FROM_CHUNKS, SqliteCatalog
 
 
 def _catalog(path: Path, n: int) -> SqliteCatalog:
-    """``n`` one-chunk documents that all say "week"; a few also name a rare ferry."""
+    """``n`` one-chunk documents that all say "week"; a few also name a rare ferry; the
+    last one comes from another source."""
     catalog = SqliteCatalog(path)
     with catalog.transaction() as conn:
         for i in range(n):
             text = f"Council session {i} met this week." + (" The Quillmouth ferry was ordered." * (i % 300 == 0))
-            doc = DocumentRecord(f"d{i}", "h", f"Session {i}", text, None, "2025-01-01", None,
-                                 None, "test", 1, "2025-01-01T00:00:00")
+            doc = DocumentRecord(f"d{i}", "h", f"Session {i}", text, None, "2025-01-01",
+                                 "Harbor Ledger" if i == n - 1 else "Metro Wire", None, "test", 1,
+                                 "2025-01-01T00:00:00")
             catalog.put(conn, doc, [ChunkRecord(f"c{i}", doc.doc_id, 0, 0, len(text), text)])
     return catalog
 
@@ -33,3 +35,9 @@ def test_a_small_index_keeps_every_word(tmp_path: Path) -> None:
     catalog = _catalog(tmp_path / "catalog.sqlite3", 20)
     assert catalog._informative(["week", "quillmouth"]) == ["week", "quillmouth"]
     assert len(catalog.lexical_search("week", 30, SearchFilters())) == 20
+
+
+def test_filters_that_empty_the_shortlist_fall_back_to_the_full_query(tmp_path: Path) -> None:
+    catalog = _catalog(tmp_path / "catalog.sqlite3", 20)
+    hits = catalog.lexical_search("council week", 1, SearchFilters(sources=("Harbor Ledger",)))
+    assert [doc for _, doc, _ in hits] == ["d19"]
