@@ -74,11 +74,16 @@ class SqliteCatalog(Catalog):
         )
 
     def lexical_search(self, query: str, k: int, filters: SearchFilters) -> list[tuple[str, str, float]]:
-        """The best ``SHORTLIST_FACTOR * k`` matches by BM25 alone first, then their
-        documents and filters: most searches end there, at less than half the cost of joining
-        every match. When filters leave fewer than ``k``, the full query runs."""
-        hits = self._lexical_query(query, k, filters, SHORTLIST_FACTOR * k)
-        return hits if len(hits) >= k else self._lexical_query(query, k, filters, None)
+        """Without filters, the best ``SHORTLIST_FACTOR * k`` matches by BM25 alone come first,
+        then their documents: less than half the cost of joining every match. Filters
+        (dates above all) usually drop most of such a shortlist, so a filtered search joins
+        every match at once; so does an unfiltered one whose shortlist fell short (documents
+        being deleted)."""
+        if filters == SearchFilters():
+            hits = self._lexical_query(query, k, filters, SHORTLIST_FACTOR * k)
+            if len(hits) >= k:
+                return hits
+        return self._lexical_query(query, k, filters, None)
 
     def _lexical_match(self, terms: list[str], shortlist: int | None) -> tuple[str, str, list[object]]:
         """FTS5 OR-query with BM25, the title weighted half as much as the body."""

@@ -37,7 +37,13 @@ def test_a_small_index_keeps_every_word(tmp_path: Path) -> None:
     assert len(catalog.lexical_search("week", 30, SearchFilters())) == 20
 
 
-def test_filters_that_empty_the_shortlist_fall_back_to_the_full_query(tmp_path: Path) -> None:
+def test_filters_and_deletions_never_cut_results_short(tmp_path: Path) -> None:
     catalog = _catalog(tmp_path / "catalog.sqlite3", 20)
     hits = catalog.lexical_search("council week", 1, SearchFilters(sources=("Harbor Ledger",)))
     assert [doc for _, doc, _ in hits] == ["d19"]
+    # A search for 4 shortlists the best 16: with all 16 being deleted, only the full query finds 4.
+    shortlist = [doc for _, doc, _ in catalog.lexical_search("council week", 16, SearchFilters())]
+    for doc in shortlist:
+        catalog.mark_deleting(doc)
+    rest = catalog.lexical_search("council week", 4, SearchFilters())
+    assert len(rest) == 4 and not {doc for _, doc, _ in rest} & set(shortlist)
