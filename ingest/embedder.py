@@ -83,12 +83,11 @@ class Embedder:
             return []
         lengths = self.count_tokens(texts)
         order = sorted(range(len(texts)), key=lambda i: lengths[i])
-        vectors: list[np.ndarray | None] = [None] * len(texts)
+        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(order), self.batch_size):
             part = order[start:start + self.batch_size]
-            for i, vector in zip(part, self._encode(self._batches, [texts[i] for i in part])):
-                vectors[i] = vector
-        return [v.tolist() for v in vectors if v is not None]
+            vectors[part] = self._encode(self._batches, [texts[i] for i in part])
+        return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:
         self.encoded += 1

@@ -110,14 +110,13 @@ class LiveServer:
     """The real app under uvicorn on a free loopback port, in a background thread."""
 
     def __init__(self, app: object) -> None:
-        import socket
         import threading
 
         import uvicorn
 
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+        from eval.bench.common import free_port
+
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
                                                      log_level="warning", lifespan="off"))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,14 +16,10 @@ from typing import Callable
 
 import httpx
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from eval.bench.common import free_port
 
 
-def _wait_until(ready: Callable[[], bool], what: str, timeout_s: float = 60) -> None:
+def wait_until(ready: Callable[[], bool], what: str, timeout_s: float = 60) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if ready():
@@ -48,7 +43,7 @@ class ChromaServer:
             [str(chroma), "run", "--path", str(self.path), "--host", "127.0.0.1",
              "--port", str(self.port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_until(self._alive, "chroma run")
+        wait_until(self._alive, "chroma run")
         return self
 
     def _alive(self) -> bool:

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
 
+from eval.bench.common import free_port
 from service import cli
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -46,7 +40,7 @@ def test_ingest_reports_each_bad_input_and_keeps_the_rest(tmp_path: Path, data_d
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "batch"
     _bad_batch(folder)
-    url = f"http://127.0.0.1:{_closed_port()}/story.html"
+    url = f"http://127.0.0.1:{free_port()}/story.html"
     code = cli.main(["ingest", "--quiet", str(folder), url])
     out, err = capsys.readouterr()
     assert code == 1

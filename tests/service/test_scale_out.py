@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,7 +15,8 @@ from typing import Iterator
 import httpx
 import pytest
 
-from tests.servers import ChromaServer, PostgresServer, free_port
+from eval.bench.common import free_port
+from tests.servers import ChromaServer, PostgresServer, wait_until
 
 ARTICLE = {
     "id": "harbour-ferry", "title": "Quillmouth harbour orders two electric ferries",
@@ -35,18 +35,16 @@ class ApiProcess:
             [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port), *extra],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
-    def wait_ready(self, timeout_s: float = 120) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(self.process.stderr.read().decode())  # type: ignore[union-attr]
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.25)
-        raise AssertionError("API did not become ready")
+    def wait_ready(self) -> None:
+        wait_until(self._ready, "newsqa serve", timeout_s=120)
+
+    def _ready(self) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError(self.process.stderr.read().decode())  # type: ignore[union-attr]
+        try:
+            return httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
 
     def stop(self) -> None:
         self.process.terminate()

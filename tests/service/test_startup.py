@@ -7,22 +7,16 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from eval.bench.common import free_port
 from service.llm.model_files import get_model, sidecar_path
 from tests.write_faults import bound_by_file_modes, read_only
 
 MODEL = get_model("qwen2.5-coder-0.5b")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _serve(data_dir: Path, preexec_fn: Callable[[], None] | None = None) -> subprocess.CompletedProcess[str]:
@@ -30,7 +24,7 @@ def _serve(data_dir: Path, preexec_fn: Callable[[], None] | None = None) -> subp
     env = {key: value for key, value in os.environ.items() if not key.startswith("NEWSQA_")}
     env.update(NEWSQA_DATA_DIR=str(data_dir), NEWSQA_LLM_BACKEND="local",
                NEWSQA_LOCAL_MODEL=MODEL.name)
-    return subprocess.run([sys.executable, "-m", "service.cli", "serve", "--port", str(_free_port())],
+    return subprocess.run([sys.executable, "-m", "service.cli", "serve", "--port", str(free_port())],
                           env=env, capture_output=True, text=True, timeout=120,
                           preexec_fn=preexec_fn)
 
