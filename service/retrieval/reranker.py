@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
+from ingest.onnx_session import cpu_session, token_feeds
 
 
 def packaged_reranker_path() -> Path:
@@ -28,21 +28,9 @@ class CrossEncoderReranker:
     chunk is rarely past its first couple of hundred word pieces."""
 
     def __init__(self, model_dir: Path, *, threads: int = 0, max_tokens: int = 192) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        # Idle onnxruntime threads otherwise spin for a while after each call, taking the
-        # cores from the encoder and from concurrent requests: on 2 cores that made a query
-        # embedding 20x slower.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
-        options.enable_cpu_mem_arena = False
-        self._session = ort.InferenceSession(str(model_dir / "model.onnx"), options,
-                                             providers=["CPUExecutionProvider"])
+        self._session = cpu_session(model_dir / "model.onnx", threads)
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_tokens, strategy="only_second")
@@ -51,11 +39,6 @@ class CrossEncoderReranker:
     def score(self, question: str, passages: Sequence[str]) -> list[float]:
         if not passages:
             return []
-        encoded = self._tokenizer.encode_batch([(question, p) for p in passages])
-        feeds = {
-            "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
-        }
+        feeds = token_feeds(self._tokenizer.encode_batch([(question, p) for p in passages]))
         logits = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
         return [float(x) for x in logits[:, 0]]
