@@ -14,7 +14,7 @@ from eval.bench import load_bench
 from eval.bench.load_bench import Outcome, Query, Target
 from service.app import create_app
 from service.assembly import Components
-from service.settings import PROJECT_ROOT, Settings
+from service.settings import PROJECT_ROOT
 from tests.conftest import LiveServer
 
 
@@ -128,8 +128,7 @@ def test_questions_come_from_the_gold_set_or_a_benchmark_folder(tmp_path: Path) 
 
 def test_client_loop_against_the_real_app(sample_components: Components) -> None:
     """Two clients for two seconds of searches: every request is answered and counted once."""
-    components = Components(Settings(data_dir=sample_components.settings.data_dir, llm_backend="extractive",
-                                     rate_limit_per_minute=0, _env_file=None))
+    components = Components(sample_components.settings.model_copy(update={"rate_limit_per_minute": 0}))
     components.embedder = sample_components.embedder
     components.reranker = sample_components.reranker
     queries = load_bench.load_queries(load_bench.GOLD_QUESTIONS)[:4]

@@ -10,12 +10,12 @@ a few examples per operation, no shrinking, about a minute in all.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from pydantic import SecretStr
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.case import Case
@@ -41,11 +41,11 @@ BOUNDED = settings(max_examples=12, deadline=None, database=None, derandomize=Tr
                    suppress_health_check=list(HealthCheck))
 
 
-def _app(data_dir: Path, embedder: Embedder, reranker: object | None = None) -> schemathesis.BaseSchema:
+def _app(base: Settings, embedder: Embedder, reranker: object | None = None) -> schemathesis.BaseSchema:
     """Keys configured, as in production; limits off so that fuzzing is not throttled."""
-    components = Components(Settings(data_dir=data_dir, llm_backend="extractive",
-                                     api_keys=json.dumps({KEY: ["admin", "query"]}),
-                                     rate_limit_per_minute=0, _env_file=None))
+    components = Components(base.model_copy(update={
+        "llm_backend": "extractive", "api_keys": SecretStr(json.dumps({KEY: ["admin", "query"]})),
+        "rate_limit_per_minute": 0}))
     components.embedder = embedder
     if reranker is not None:
         components.reranker = reranker
@@ -55,12 +55,12 @@ def _app(data_dir: Path, embedder: Embedder, reranker: object | None = None) -> 
 
 @pytest.fixture(scope="module")
 def sample_api(sample_components: Components) -> schemathesis.BaseSchema:
-    return _app(sample_components.settings.data_dir, sample_components.embedder, sample_components.reranker)
+    return _app(sample_components.settings, sample_components.embedder, sample_components.reranker)
 
 
 @pytest.fixture(scope="module")
 def throwaway_api(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> schemathesis.BaseSchema:
-    return _app(tmp_path_factory.mktemp("fuzz") / "data", embedder)
+    return _app(Settings(data_dir=tmp_path_factory.mktemp("fuzz") / "data", _env_file=None), embedder)
 
 
 WRITES = dict(method=["POST", "DELETE"], path_regex="^/v1/documents")

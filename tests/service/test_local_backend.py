@@ -10,13 +10,14 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.assembly import Components
-from service.settings import Settings
 
 
 @pytest.fixture(scope="module")
 def local_client(sample_components: Components):
-    components = Components(Settings(data_dir=sample_components.settings.data_dir, llm_backend="local",
-                                     local_model="qwen2.5-coder-0.5b", llm_threads=2, _env_file=None))
+    """The sample index in whichever store mode is current, so the local model reads the
+    same chunks that retrieval found (the stores' settings are copied, not just the dir)."""
+    components = Components(sample_components.settings.model_copy(update={
+        "llm_backend": "local", "local_model": "qwen2.5-coder-0.5b", "llm_threads": 2}))
     components.embedder = sample_components.embedder
     with TestClient(create_app(components, warm=True)) as client:
         yield client

@@ -15,7 +15,6 @@ from service.assembly import Components
 from service.errors import ModelBusy
 from service.llm.queue import LLMQueue, QueuedGenerator
 from service.retrieval.passages import Passage
-from service.settings import Settings
 from tests.conftest import LiveServer
 
 QUESTION = "How many kettles did Brightwell recall?"
@@ -94,8 +93,8 @@ def test_a_stream_closed_early_gives_its_turn_back() -> None:
 
 def test_full_queue_is_a_503_with_retry_after(sample_components: Components) -> None:
     """One request generates, none may wait (queue size 0): a second one is turned away."""
-    components = Components(Settings(data_dir=sample_components.settings.data_dir, llm_backend="extractive",
-                                     llm_queue_size=0, llm_parallel=1, _env_file=None))
+    components = Components(sample_components.settings.model_copy(update={
+        "llm_queue_size": 0, "llm_parallel": 1}))
     components.embedder = sample_components.embedder
     components.reranker = sample_components.reranker
     slow = SlowGenerator()
