@@ -57,7 +57,6 @@ class Embedder:
         self._counter.no_truncation()
         self._counter.no_padding()
         onnx = ensure_onnx(model_path, cache_dir, precision)
-        self.identity = encoder_identity(precision)
         self._batches = cpu_session(onnx, threads)
         self._questions = cpu_session(onnx, query_threads)
         self.batch_size = batch_size

@@ -93,7 +93,6 @@ def _probe_feeds(model_dir: Path) -> dict[str, np.ndarray]:
     return token_feeds(tokenizer.encode_batch(list(PROBES)))
 
 
-
 def _quantize(model_dir: Path, full: Path, target: Path) -> None:
     """Dynamic int8 quantization of the weights, one scale per output channel: one scale
     per matrix moved vectors to a cosine of 0.93-0.95, per channel keeps them above 0.98."""

@@ -44,7 +44,6 @@ def _agreement(embedder: Embedder, reference: SentenceTransformer) -> np.ndarray
 def test_fp32_vectors_match_the_original_model(full_precision: Embedder,
                                                reference: SentenceTransformer) -> None:
     assert _agreement(full_precision, reference).min() > 0.9999
-    assert full_precision.identity == "all-MiniLM-L6-v2/fp32"
 
 
 def test_int8_vectors_stay_close_to_the_original_model(embedder: Embedder,
@@ -54,7 +53,6 @@ def test_int8_vectors_stay_close_to_the_original_model(embedder: Embedder,
     cosines = _agreement(embedder, reference)
     empty = TEXTS.index("")
     assert np.delete(cosines, empty).min() > 0.98 and cosines[empty] > 0.95
-    assert embedder.identity == "all-MiniLM-L6-v2/int8"
 
 
 def test_batches_keep_the_callers_order(embedder: Embedder) -> None:
