@@ -8,6 +8,7 @@ from typing import Any, Sequence
 
 import chromadb
 
+from ingest.embedder import encoder_identity
 from ingest.store.records import SearchFilters, day_number
 
 
@@ -34,7 +35,7 @@ def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
 
 
 # Collections made before the encoder was recorded hold full-precision MiniLM vectors.
-UNRECORDED_ENCODER = "all-MiniLM-L6-v2/fp32"
+UNRECORDED_ENCODER = encoder_identity("fp32")
 
 
 class EncoderMismatchError(RuntimeError):
