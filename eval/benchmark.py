@@ -3,7 +3,8 @@ published, source, text) and ``questions.jsonl`` (id, question, answer, choices,
 evidence_id, answerable).
 
 Each question is asked as of its ``date``; its ``evidence_id`` article is the gold document;
-an unanswerable question must be refused. The data stays where it is: it is read, indexed
+an unanswerable question must be refused; its ``choices`` score which choice an answer
+names (``choice_correct``), since the gold strings often differ from the articles' words. The data stays where it is: it is read, indexed
 into the benchmark's own data dir, and never copied into the project.
 """
 
@@ -78,4 +79,5 @@ def _item(row: dict[str, object]) -> EvalItem:
         id=str(row["id"]), type="answerable" if answerable else "unanswerable",
         question=str(row["question"]), answers=(str(row["answer"]),) if answerable else (),
         gold_doc_ids=(str(row["evidence_id"]),) if answerable else (), answerable=answerable,
-        as_of=str(row["date"]) if row.get("date") else None)
+        as_of=str(row["date"]) if row.get("date") else None,
+        choices=tuple(str(c) for c in row.get("choices") or ()) if answerable else ())

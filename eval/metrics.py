@@ -51,6 +51,23 @@ def token_f1(prediction: str, answers: Iterable[str]) -> float:
     return best
 
 
+def choice_correct(answer: str, choices: Sequence[str], gold: str) -> float | None:
+    """For multiple-choice benchmarks, whose gold strings are often not the articles' words
+    ("Southwest Airlines" for an article about "Southwest passengers"): 1.0 when the choice
+    that shares the largest share of its words with the answer is the gold one. A tie or
+    no overlap at all counts as wrong; None without choices."""
+    if not choices:
+        return None
+    said = set(normalize(answer).split())
+    overlap = []
+    for choice in choices:
+        words = set(normalize(choice).split())
+        overlap.append(len(words & said) / len(words) if words else 0.0)
+    best = max(overlap)
+    picked = [c for c, o in zip(choices, overlap) if o == best]
+    return float(best > 0 and len(picked) == 1 and normalize(picked[0]) == normalize(gold))
+
+
 def recall_at_k(ranked_doc_ids: Sequence[str], gold_doc_ids: Iterable[str], k: int) -> float | None:
     """Share of the gold documents with a chunk among the first ``k`` passages; None when
     the question has no gold documents."""

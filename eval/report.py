@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 from eval.summary import METRICS
 
-TABLE_METRICS = ("recall@1", "recall@5", "recall@10", "mrr@10", "answer_correct", "token_f1",
+TABLE_METRICS = ("recall@1", "recall@5", "recall@10", "mrr@10", "answer_correct", "token_f1", "choice_correct",
                  "citation_precision", "citation_recall", "refusal_accuracy", "false_refusal_rate")
 CHART_METRICS = ("recall@5", "answer_correct", "citation_precision", "citation_recall", "refusal_accuracy")
 CHART_STAGES = ("embed", "rerank", "generate", "total")
@@ -114,7 +114,7 @@ def console_table(result: dict[str, Any]) -> str:
     """The compact table the CLI prints: one row per type plus the total."""
     summary = result["summary"]
     short = {"recall@1": "R@1", "recall@5": "R@5", "recall@10": "R@10", "mrr@10": "MRR",
-             "answer_correct": "ans", "token_f1": "F1", "citation_precision": "citP",
+             "answer_correct": "ans", "token_f1": "F1", "choice_correct": "choice", "citation_precision": "citP",
              "citation_recall": "citR", "refusal_accuracy": "refuse", "false_refusal_rate": "falseRef"}
     header = f"{'type':<15}{'n':>4}" + "".join(f"{short[m]:>9}" for m in TABLE_METRICS)
     rows = [header]

@@ -36,6 +36,7 @@ class EvalItem:
     answerable: bool
     as_of: str | None = None
     history: tuple[dict[str, str], ...] = ()
+    choices: tuple[str, ...] = ()
 
 
 @dataclass
@@ -153,8 +154,11 @@ def score(item: EvalItem, ranked_doc_ids: Sequence[str], passage_texts: Sequence
     if answerable:
         scores["answer_correct"] = float(answered and metrics.contains_answer(asked.answer, item.answers))
         scores["token_f1"] = metrics.token_f1(asked.answer, item.answers) if answered else 0.0
+        scores["choice_correct"] = (
+            (metrics.choice_correct(asked.answer, item.choices, item.answers[0]) if answered else 0.0)
+            if item.choices else None)
     else:
-        scores["answer_correct"] = scores["token_f1"] = None
+        scores["answer_correct"] = scores["token_f1"] = scores["choice_correct"] = None
     cited = [(str(c["doc_id"]), str(c["quote"])) for c in asked.citations]
     scores["citation_precision"] = (
         metrics.citation_precision(cited, item.gold_doc_ids, item.answers) if answered else None)

@@ -9,7 +9,7 @@ from eval import metrics
 from eval.runner import QuestionResult
 
 METRICS = ("recall@1", "recall@3", "recall@5", "recall@10", "mrr@10", "answer_bearing@5",
-           "answer_correct", "token_f1", "citation_precision", "citation_recall",
+           "answer_correct", "token_f1", "choice_correct", "citation_precision", "citation_recall",
            "refusal_accuracy", "false_refusal_rate")
 LOWER_IS_BETTER = frozenset({"false_refusal_rate"})
 STAGES = ("condense", "embed", "dense", "lexical", "fuse", "rerank", "first_token", "generate", "total")

@@ -94,7 +94,7 @@ def test_bench_asks_as_of_the_question_date(workspace: Path, capsys: pytest.Capt
     (folder / "articles.jsonl").write_text("\n".join(json.dumps(a) for a in ARTICLES) + "\n")
     questions = [
         {"id": "b1", "question": "Which firm designed the new tram depot?", "answer": "Halvorsen Kade",
-         "choices": [], "date": "2025-05-03", "evidence_id": "tram-1", "answerable": True},
+         "choices": ["Brennan Architects", "Halvorsen Kade", "City Works"], "date": "2025-05-03", "evidence_id": "tram-1", "answerable": True},
         {"id": "b2", "question": "When will the Riverside pool reopen?", "answer": "September",
          "choices": [], "date": "2025-05-03", "evidence_id": None, "answerable": False},
     ]
@@ -103,6 +103,8 @@ def test_bench_asks_as_of_the_question_date(workspace: Path, capsys: pytest.Capt
     result = json.loads((workspace / "results" / "tiny-bench-extractive" / "result.json").read_text())
     by_id = {q["id"]: q for q in result["questions"]}
     assert by_id["b1"]["as_of"] == "2025-05-03" and by_id["b1"]["scores"]["recall@1"] == 1.0
+    assert by_id["b1"]["scores"]["choice_correct"] == 1.0
+    assert by_id["b2"]["scores"]["choice_correct"] is None
     assert "pool-1" not in by_id["b2"]["retrieved_doc_ids"], "published after the question date"
     assert by_id["b2"]["refused"] and by_id["b2"]["scores"]["refusal_accuracy"] == 1.0
     assert (workspace / "results" / "bench-index" / "tiny-bench").is_dir()

@@ -42,6 +42,19 @@ def test_token_f1_takes_the_best_accepted_answer() -> None:
     assert metrics.token_f1("", ["x"]) == 0.0
 
 
+def test_choice_correct_picks_the_choice_the_answer_names() -> None:
+    choices = ["Pittsburgh Steelers", "Southwest Airlines", "Delta Air Lines"]
+    assert metrics.choice_correct("Southwest is giving passengers miles.", choices, "Southwest Airlines") == 1.0
+    assert metrics.choice_correct("Delta is giving passengers miles.", choices, "Southwest Airlines") == 0.0
+
+
+def test_choice_correct_counts_ties_and_silence_as_wrong() -> None:
+    choices = ["Buffalo Bills", "Buffalo Sabres"]
+    assert metrics.choice_correct("A Buffalo team.", choices, "Buffalo Bills") == 0.0
+    assert metrics.choice_correct("Nobody knows.", choices, "Buffalo Bills") == 0.0
+    assert metrics.choice_correct("Buffalo Bills", [], "Buffalo Bills") is None
+
+
 def test_recall_counts_documents_not_chunks() -> None:
     ranked = ["a", "a", "b", "c", "d"]
     assert metrics.recall_at_k(ranked, ["a"], 1) == 1.0
