@@ -14,9 +14,11 @@ from ingest.store.records import SearchFilters, day_number
 
 @dataclass(frozen=True)
 class VectorHit:
+    """Only the id and the score: a chunk id names its content version, so whether the hit
+    is still live is the catalog's to say, and fetching metadata from Chroma would cost
+    more than the nearest-neighbour search itself (3.8 of 5.8 ms for 30 hits)."""
+
     chunk_id: str
-    doc_id: str
-    content_hash: str
     score: float
 
 
@@ -98,14 +100,10 @@ class VectorStore:
     def search(self, embedding: Sequence[float], k: int, filters: SearchFilters) -> list[VectorHit]:
         result = self._collection.query(
             query_embeddings=[list(embedding)], n_results=k, where=chroma_where(filters),
-            include=["metadatas", "distances"],
+            include=["distances"],
         )
-        hits = []
-        for chunk_id, meta, distance in zip(result["ids"][0], result["metadatas"][0],
-                                            result["distances"][0]):
-            hits.append(VectorHit(chunk_id, str(meta["doc_id"]), str(meta["content_hash"]),
-                                  1.0 - float(distance)))
-        return hits
+        return [VectorHit(chunk_id, 1.0 - float(distance))
+                for chunk_id, distance in zip(result["ids"][0], result["distances"][0])]
 
     def existing(self, ids: Sequence[str]) -> set[str]:
         """Which of ``ids`` are stored: lets a re-run after a crash skip re-embedding."""

@@ -93,8 +93,10 @@ class Retriever:
             lexical_hits, clock.timings["lexical"] = lexical.result()
             clock.restart()
 
-        live = self._catalog.content_hashes(list({h.doc_id for h in dense_hits}))
-        dense_ranking = [h.chunk_id for h in dense_hits if live.get(h.doc_id) == h.content_hash]
+        # Chunk ids name a content version; the catalog knows only the live ones, so a
+        # vector left behind by an update or an interrupted ingest is never used.
+        spans = self._catalog.chunk_spans([h.chunk_id for h in dense_hits])
+        dense_ranking = [h.chunk_id for h in dense_hits if h.chunk_id in spans]
         dense_scores = {h.chunk_id: h.score for h in dense_hits}
         lexical_scores = {chunk: score for chunk, _, score in lexical_hits}
         lexical_ranking = list(lexical_scores)
@@ -102,7 +104,7 @@ class Retriever:
         rerank = options.rerank and self._reranker is not None
         keep = self._rerank_candidates if rerank else options.top_k
         ordered = sorted(fused, key=lambda c: -fused[c])[:max(keep, options.top_k)]
-        passages = self._passages(ordered, fused, dense_scores, lexical_scores, query_vector)
+        passages = self._passages(ordered, spans, fused, dense_scores, lexical_scores, query_vector)
         clock.lap("fuse")
         if rerank and passages:
             self._rerank(query, passages)
@@ -117,9 +119,11 @@ class Retriever:
         hits = self._catalog.lexical_search(query, self._candidates, filters)
         return hits, round((time.perf_counter() - started) * 1000, 2)
 
-    def _passages(self, chunk_ids: list[str], fused: dict[str, float], dense_scores: dict[str, float],
+    def _passages(self, chunk_ids: list[str], spans: dict[str, tuple[str, int, int]],
+                  fused: dict[str, float], dense_scores: dict[str, float],
                   lexical_scores: dict[str, float], query_vector: list[float]) -> list[Passage]:
-        spans = self._catalog.chunk_spans(chunk_ids)
+        lexical_only = [c for c in chunk_ids if c not in spans]
+        spans = {**spans, **self._catalog.chunk_spans(lexical_only)} if lexical_only else spans
         docs = self._catalog.get_many([doc_id for doc_id, _, _ in spans.values()])
         missing = [c for c in chunk_ids if c in spans and c not in dense_scores]
         for chunk, vector in self._vectors.embeddings(missing).items():
