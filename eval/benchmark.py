@@ -4,8 +4,9 @@ evidence_id, answerable).
 
 Each question is asked as of its ``date``; its ``evidence_id`` article is the gold document;
 an unanswerable question must be refused; its ``choices`` score which choice an answer
-names (``choice_correct``), since the gold strings often differ from the articles' words. The data stays where it is: it is read, indexed
-into the benchmark's own data dir, and never copied into the project.
+names (``choice_correct``), since the gold strings often differ from the articles' words.
+The data stays where it is: it is read, indexed into the benchmark's own data dir, and
+never copied into the project.
 """
 
 from __future__ import annotations

@@ -154,9 +154,8 @@ def score(item: EvalItem, ranked_doc_ids: Sequence[str], passage_texts: Sequence
     if answerable:
         scores["answer_correct"] = float(answered and metrics.contains_answer(asked.answer, item.answers))
         scores["token_f1"] = metrics.token_f1(asked.answer, item.answers) if answered else 0.0
-        scores["choice_correct"] = (
-            (metrics.choice_correct(asked.answer, item.choices, item.answers[0]) if answered else 0.0)
-            if item.choices else None)
+        scores["choice_correct"] = metrics.choice_correct(
+            asked.answer if answered else "", item.choices, item.answers[0])
     else:
         scores["answer_correct"] = scores["token_f1"] = scores["choice_correct"] = None
     cited = [(str(c["doc_id"]), str(c["quote"])) for c in asked.citations]

@@ -94,7 +94,8 @@ def test_bench_asks_as_of_the_question_date(workspace: Path, capsys: pytest.Capt
     (folder / "articles.jsonl").write_text("\n".join(json.dumps(a) for a in ARTICLES) + "\n")
     questions = [
         {"id": "b1", "question": "Which firm designed the new tram depot?", "answer": "Halvorsen Kade",
-         "choices": ["Brennan Architects", "Halvorsen Kade", "City Works"], "date": "2025-05-03", "evidence_id": "tram-1", "answerable": True},
+         "choices": ["Brennan Architects", "Halvorsen Kade", "City Works"], "date": "2025-05-03",
+         "evidence_id": "tram-1", "answerable": True},
         {"id": "b2", "question": "When will the Riverside pool reopen?", "answer": "September",
          "choices": [], "date": "2025-05-03", "evidence_id": None, "answerable": False},
     ]
