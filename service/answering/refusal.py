@@ -28,10 +28,11 @@ class RefusalPolicy:
     on, a cosine similarity otherwise. The logit threshold sits below the questions that
     rtqa-dev's evidence answers and above those it cannot: all of its unanswerable
     questions' best passages scored under -2, while 10 of 120 answerable ones scored
-    between -2 and 0; the sample gold set's questions all score above 4."""
+    between -2 and 0; the sample gold set's questions all score above 4. The values live in
+    the settings (``min_rerank_logit``, ``min_dense_similarity``), the one place they are set."""
 
-    min_rerank_logit: float = -2.0
-    min_dense_similarity: float = 0.45
+    min_rerank_logit: float
+    min_dense_similarity: float
 
     def nothing_relevant(self, question: str, passages: Sequence[Passage]) -> bool:
         if not passages:

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from service.answering.refusal import RefusalPolicy
 from service.retrieval.passages import Passage
+from service.settings import Settings
 
 TEXT = "Some passengers are now receiving thousands of frequent flier miles, the airline said."
+
+
+def _policy() -> RefusalPolicy:
+    settings = Settings()
+    return RefusalPolicy(min_rerank_logit=settings.min_rerank_logit,
+                         min_dense_similarity=settings.min_dense_similarity)
 
 
 def _passage(rerank: float, published: str | None = "2023-01-05") -> Passage:
@@ -14,7 +21,7 @@ def _passage(rerank: float, published: str | None = "2023-01-05") -> Passage:
 
 
 def test_a_year_no_passage_mentions_means_another_event() -> None:
-    policy = RefusalPolicy()
+    policy = _policy()
     assert policy.nothing_relevant("Which airline apologised in 2021?", [_passage(5.0)])
     assert not policy.nothing_relevant("Which airline apologised in 2023?", [_passage(5.0)])
     assert policy.nothing_relevant("Which airline apologised in 2023?", [_passage(5.0, None)])
@@ -22,11 +29,11 @@ def test_a_year_no_passage_mentions_means_another_event() -> None:
 
 def test_other_figures_written_differently_do_not_refuse() -> None:
     question = "Which airline will give 25,000 frequent flier miles to stranded passengers?"
-    assert not RefusalPolicy().nothing_relevant(question, [_passage(5.0)])
+    assert not _policy().nothing_relevant(question, [_passage(5.0)])
 
 
 def test_the_rerank_threshold_decides_at_its_value() -> None:
-    policy = RefusalPolicy(min_rerank_logit=-2.0)
+    policy = RefusalPolicy(min_rerank_logit=-2.0, min_dense_similarity=0.45)
     question = "Which airline is giving passengers frequent flier miles?"
     assert not policy.nothing_relevant(question, [_passage(-1.9)])
     assert policy.nothing_relevant(question, [_passage(-2.1)])
