@@ -82,7 +82,7 @@ class Components:
         s = self.settings
         if not s.rerank:
             return None
-        return CrossEncoderReranker(packaged_reranker_path(), threads=s.encoder_threads,
+        return CrossEncoderReranker(packaged_reranker_path(), lanes=s.encoder_threads,
                                     max_tokens=s.rerank_max_tokens)
 
     @cached_property

@@ -26,7 +26,7 @@ class Settings(BaseSettings):
         None, description="`postgresql://…` to share the catalog and lexical index between workers and hosts; unset: SQLite in the data dir.")
 
     embed_batch_size: int = Field(32, ge=1, description="Texts per encoder batch.")
-    encoder_threads: int = Field(0, ge=0, description="Threads of the encoder and reranker per batch; 0: all cores.")
+    encoder_threads: int = Field(0, ge=0, description="Threads of the encoder per batch, and reranker pairs scored side by side; 0: all cores.")
     query_threads: int = Field(1, ge=1, description="Encoder threads per question; concurrent questions run side by side.")
     encoder_precision: Literal["int8", "fp32"] = Field(
         "int8", description="Encoder weights: `int8` (1.55x faster ingest) or `fp32`; an index keeps the precision it was built with.")
