@@ -46,6 +46,23 @@ STOPWORDS = frozenset(
 _TERM = re.compile(r"\w+", re.UNICODE)
 
 
+def _filter_clause(filters: SearchFilters) -> tuple[str, list[object]]:
+    """SQL conditions on documents ``d`` (ready, and within ``filters``) to append to a
+    WHERE clause, with their arguments."""
+    sql = " AND d.state='ready'"
+    args: list[object] = []
+    if filters.sources:
+        sql += f" AND d.source IN ({','.join('?' * len(filters.sources))})"
+        args += list(filters.sources)
+    if filters.date_from:
+        sql += " AND d.published_day >= ?"
+        args.append(day_number(filters.date_from))
+    if filters.date_to:
+        sql += " AND d.published_day <= ?"
+        args.append(day_number(filters.date_to))
+    return sql, args
+
+
 def _batches(items: Sequence[str], size: int = 500) -> Iterator[tuple[list[str], str]]:
     """Unique items in slices small enough for SQL parameter limits, with the matching
     ``?,?,...`` placeholder list."""
@@ -199,19 +216,19 @@ class Catalog(ABC):
         if not terms:
             return []
         source, score, args = self._lexical_match(terms, shortlist)
-        sql = f"SELECT c.chunk_id, c.doc_id, {score} AS score {source} AND d.state='ready'"
-        if filters.sources:
-            sql += f" AND d.source IN ({','.join('?' * len(filters.sources))})"
-            args += list(filters.sources)
-        if filters.date_from:
-            sql += " AND d.published_day >= ?"
-            args.append(day_number(filters.date_from))
-        if filters.date_to:
-            sql += " AND d.published_day <= ?"
-            args.append(day_number(filters.date_to))
-        sql += " ORDER BY score DESC, c.chunk_id LIMIT ?"
-        args.append(k)
-        return [(r["chunk_id"], r["doc_id"], float(r["score"])) for r in self._run(sql, args)]
+        where, filter_args = _filter_clause(filters)
+        sql = f"SELECT c.chunk_id, c.doc_id, {score} AS score {source}{where}" \
+              " ORDER BY score DESC, c.chunk_id LIMIT ?"
+        return [(r["chunk_id"], r["doc_id"], float(r["score"]))
+                for r in self._run(sql, [*args, *filter_args, k])]
+
+    def chunks_within(self, filters: SearchFilters, limit: int) -> list[str] | None:
+        """The live chunks that pass ``filters`` when there are at most ``limit`` of them,
+        else None: lets a narrow filter be searched exactly instead of through the index."""
+        where, args = _filter_clause(filters)
+        rows = self._run("SELECT c.chunk_id FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
+                         f" WHERE 1=1{where} LIMIT ?", [*args, limit + 1]).fetchall()
+        return None if len(rows) > limit else [r["chunk_id"] for r in rows]
 
     def stats(self) -> dict[str, object]:
         docs = self._run(

@@ -27,6 +27,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, body, tokenize='
 
 
 PRUNE_FROM_CHUNKS = 1000
+MAX_QUERY_TERMS = 8
 SHORTLIST_FACTOR = 4
 
 
@@ -98,18 +99,21 @@ class SqliteCatalog(Catalog):
                 " JOIN documents d ON d.doc_id = c.doc_id WHERE 1=1", "f.bm25", [expression, shortlist])
 
     def _informative(self, terms: list[str]) -> list[str]:
-        """In a large index, the terms without those found in more than half of all chunks:
-        FTS5 floors their BM25 weight to almost nothing, so the ranking stays the same, yet
-        scoring the thousands of chunks they match was most of a search's time (a news
-        question's "week" or "year"). A small index keeps every term, so that a chunk that
-        shares only such words with the question can still be found."""
+        """In a large index, the ``MAX_QUERY_TERMS`` rarest terms not found in more than half
+        of all chunks. FTS5 floors a very common term's BM25 weight to almost nothing, so
+        leaving it out keeps the ranking, yet scoring the thousands of chunks it matches was
+        most of a search's time (a news question's "week" or "year"). Past the rarest eight,
+        a term adds little weight and many matches: on rtqa-dev's 11,529 chunks the cap cut
+        a full-text search from 17.5 to 5.8 ms with the same evidence recall@5 after fusion
+        (0.467 against 0.458) and after reranking (0.558 both). A small index keeps every
+        term, so that a chunk sharing only such words with the question can still be found."""
         total = self._conn().execute("SELECT count(*) FROM chunks").fetchone()[0]
         if total < PRUNE_FROM_CHUNKS:
             return terms
-        half = total / 2
-        kept = [t for t in terms if self._conn().execute(
-            "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (f'"{t}"',)).fetchone()[0] <= half]
-        return kept or terms
+        matches = {t: self._conn().execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
+                                           (f'"{t}"',)).fetchone()[0] for t in terms}
+        kept = sorted((t for t in terms if matches[t] <= total / 2), key=matches.__getitem__)
+        return kept[:MAX_QUERY_TERMS] or terms
 
     def close(self) -> None:
         self._connections.close_all()

@@ -14,12 +14,16 @@ from typing import Literal
 from ingest.embedder import Embedder
 from ingest.store.catalog import Catalog
 from ingest.store.records import DocumentRecord, SearchFilters
-from ingest.store.vectors import VectorStore
+from ingest.store.vectors import VectorHit, VectorStore
 from service.retrieval.fusion import reciprocal_rank_fusion
 from service.retrieval.passages import Passage
 from service.retrieval.reranker import CrossEncoderReranker
 
 Mode = Literal["dense", "hybrid"]
+
+# Up to this many chunks, reading their stored vectors beats Chroma's filtered index search
+# on 2 cores: 100 chunks take 5.6 ms against 12-18 ms, 200 take 9 against 11.
+EXACT_SEARCH_MAX_CHUNKS = 200
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,10 @@ class Retriever:
                    if self.mode == "hybrid" else None)
         query_vector = self._embedder.embed_query(query)
         clock.lap("embed")
-        dense_hits = self._vectors.search(query_vector, self._candidates, filters)
+        dense_hits = self._dense(query_vector, filters)
+        # An exact search scored every chunk within the filter, lexical matches included.
+        dense_scores = {h.chunk_id: h.score for h in dense_hits}
+        dense_hits = dense_hits[:self._candidates]
         clock.lap("dense")
         lexical_hits: list[tuple[str, str, float]] = []
         if lexical is not None:
@@ -97,7 +104,6 @@ class Retriever:
         # vector left behind by an update or an interrupted ingest is never used.
         spans = self._catalog.chunk_spans([h.chunk_id for h in dense_hits])
         dense_ranking = [h.chunk_id for h in dense_hits if h.chunk_id in spans]
-        dense_scores = {h.chunk_id: h.score for h in dense_hits}
         lexical_scores = {chunk: score for chunk, _, score in lexical_hits}
         lexical_ranking = list(lexical_scores)
         fused = reciprocal_rank_fusion([dense_ranking, lexical_ranking])
@@ -113,6 +119,15 @@ class Retriever:
             self._prefer_recent(passages, options.as_of)
         passages.sort(key=lambda p: -p.score)
         return RetrievalResult(query, passages[:options.top_k], clock.timings)
+
+    def _dense(self, query_vector: list[float], filters: SearchFilters) -> list[VectorHit]:
+        """A filter that keeps few chunks is searched exactly among them (all of them come
+        back, scored); any other through Chroma's index with the filter inside the query."""
+        within = (self._catalog.chunks_within(filters, EXACT_SEARCH_MAX_CHUNKS)
+                  if filters != SearchFilters() else None)
+        if within is not None:
+            return self._vectors.search_among(query_vector, within)
+        return self._vectors.search(query_vector, self._candidates, filters)
 
     def _timed_lexical(self, query: str, filters: SearchFilters) -> tuple[list[tuple[str, str, float]], float]:
         started = time.perf_counter()

@@ -1,5 +1,6 @@
 """Both catalogs (SQLite embedded, PostgreSQL scaled out) through the same queries: lexical
-search with filters inside the SQL, user text that is never query syntax, listings, stats."""
+search with filters inside the SQL, user text that is never query syntax, the chunks a narrow
+filter keeps, listings, stats."""
 
 from __future__ import annotations
 
@@ -50,6 +51,22 @@ def test_a_word_in_every_chunk_neither_ranks_nor_hides(components: Components) -
     catalog = _ingested(components).catalog
     assert _docs(catalog.lexical_search("week Quillmouth", 10, SearchFilters()))[0] == "ferry"
     assert sorted(_docs(catalog.lexical_search("week", 10, SearchFilters()))) == ["budget", "ferry", "ferry-old"]
+
+
+def test_a_narrow_filter_lists_its_chunks_and_a_wide_one_does_not(components: Components) -> None:
+    catalog = _ingested(components).catalog
+
+    def docs_within(filters: SearchFilters, limit: int = 10) -> set[str] | None:
+        chunks = catalog.chunks_within(filters, limit)
+        return None if chunks is None else {doc for doc, _, _ in catalog.chunk_spans(chunks).values()}
+
+    assert docs_within(SearchFilters(sources=("Metro Wire",))) == {"budget", "ferry-old"}
+    assert docs_within(SearchFilters(date_to="2025-01-01")) == {"ferry-old"}
+    assert docs_within(SearchFilters(sources=("Metro Wire",), date_from="2025-01-01")) == {"budget"}
+    assert docs_within(SearchFilters(date_from="2030-01-01")) == set()
+    everything = catalog.chunks_within(SearchFilters(), 100)
+    assert everything is not None and len(everything) >= 3
+    assert catalog.chunks_within(SearchFilters(), len(everything) - 1) is None
 
 
 def test_listing_reading_and_stats(components: Components) -> None:

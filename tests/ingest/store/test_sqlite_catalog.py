@@ -1,21 +1,23 @@
 """The embedded catalog's shortcut for large indexes: words found in most chunks are left
-out of the full-text query, and the ranking of the rest is unchanged."""
+out of the full-text query, and the ranking of the rest is unchanged; a long question is
+searched by its rarest words."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters
-from ingest.store.sqlite_catalog import PRUNE_FROM_CHUNKS, SqliteCatalog
+from ingest.store.sqlite_catalog import MAX_QUERY_TERMS, PRUNE_FROM_CHUNKS, SqliteCatalog
 
 
-def _catalog(path: Path, n: int) -> SqliteCatalog:
+def _catalog(path: Path, n: int, extra: Callable[[int], str] = lambda i: "") -> SqliteCatalog:
     """``n`` one-chunk documents that all say "week"; a few also name a rare ferry; the
-    last one comes from another source."""
+    last one comes from another source; ``extra`` adds words to the i-th."""
     catalog = SqliteCatalog(path)
     with catalog.transaction() as conn:
         for i in range(n):
-            text = f"Council session {i} met this week." + (" The Quillmouth ferry was ordered." * (i % 300 == 0))
+            text = f"Council session {i} met this week." + (" The Quillmouth ferry was ordered." * (i % 300 == 0)) + extra(i)
             doc = DocumentRecord(f"d{i}", "h", f"Session {i}", text, None, "2025-01-01",
                                  "Harbor Ledger" if i == n - 1 else "Metro Wire", None, "test", 1,
                                  "2025-01-01T00:00:00")
@@ -29,6 +31,18 @@ def test_common_words_leave_a_large_index_query_but_not_its_ranking(tmp_path: Pa
     assert catalog._informative(["week"]) == ["week"]
     with_common = catalog.lexical_search("week Quillmouth ferry", 10, SearchFilters())
     assert [doc for _, doc, _ in with_common] == ["d0", "d300", "d600", "d900"]
+
+
+def test_a_long_question_is_searched_by_its_rarest_words(tmp_path: Path) -> None:
+    def rare_words(i: int) -> str:
+        """``rare0`` in the first 3 chunks, ``rare1`` in the first 6, and so on."""
+        return " ".join(f"rare{j}" for j in range(12) if i < 3 * (j + 1))
+
+    catalog = _catalog(tmp_path / "catalog.sqlite3", PRUNE_FROM_CHUNKS, rare_words)
+    question = ["week", *(f"rare{j}" for j in reversed(range(12)))]
+    assert catalog._informative(question) == [f"rare{j}" for j in range(MAX_QUERY_TERMS)]
+    hits = catalog.lexical_search(" ".join(question), 2, SearchFilters())
+    assert {doc for _, doc, _ in hits} == {"d1", "d2"}  # every kept word, and short
 
 
 def test_a_small_index_keeps_every_word(tmp_path: Path) -> None:
