@@ -115,6 +115,10 @@ class Catalog(ABC):
     def _sql(self, sql: str) -> str:
         return sql
 
+    def _unindexed(self, column: str) -> str:
+        """``column`` in a form the query planner will not look rows up by."""
+        return column
+
     def _run(self, sql: str, args: Sequence[object] = (), conn: Any = None) -> Any:
         return (conn or self._conn()).execute(self._sql(sql), args)
 
@@ -205,18 +209,26 @@ class Catalog(ABC):
                 found[row["chunk_id"]] = (row["doc_id"], row["start"], row["end"])
         return found
 
-    def lexical_search(self, query: str, k: int, filters: SearchFilters) -> list[tuple[str, str, float]]:
+    def lexical_search(self, query: str, k: int, filters: SearchFilters,
+                       within: Sequence[str] | None = None) -> list[tuple[str, str, float]]:
         """``(chunk_id, doc_id, score)`` best first (higher is better); filters are part of
-        the SQL, so ``k`` results come back whenever ``k`` matching chunks exist."""
-        return self._lexical_query(query, k, filters, None)
+        the SQL, so ``k`` results come back whenever ``k`` matching chunks exist. ``within``
+        (from ``chunks_within``) stands for the filters with the few chunks they keep."""
+        return self._lexical_query(query, k, filters, None, within)
 
-    def _lexical_query(self, query: str, k: int, filters: SearchFilters,
-                       shortlist: int | None) -> list[tuple[str, str, float]]:
+    def _lexical_query(self, query: str, k: int, filters: SearchFilters, shortlist: int | None,
+                       within: Sequence[str] | None = None) -> list[tuple[str, str, float]]:
         terms = query_terms(query)
-        if not terms:
+        if not terms or within == []:
             return []
         source, score, args = self._lexical_match(terms, shortlist)
-        where, filter_args = _filter_clause(filters)
+        if within is None:
+            where, filter_args = _filter_clause(filters)
+        else:
+            # Checked on each full-text match, not used to look matches up: asking the
+            # full-text index for each listed chunk in turn is slower than scanning its matches.
+            where = f" AND d.state='ready' AND {self._unindexed('c.chunk_id')} IN ({','.join('?' * len(within))})"
+            filter_args = list(within)
         sql = f"SELECT c.chunk_id, c.doc_id, {score} AS score {source}{where}" \
               " ORDER BY score DESC, c.chunk_id LIMIT ?"
         return [(r["chunk_id"], r["doc_id"], float(r["score"]))

@@ -86,11 +86,13 @@ class Retriever:
     def search(self, query: str, options: RetrievalOptions) -> RetrievalResult:
         clock = _Clock()
         filters = effective_filters(options)
-        lexical = (self._lexical_pool.submit(self._timed_lexical, query, filters)
+        within = (self._catalog.chunks_within(filters, EXACT_SEARCH_MAX_CHUNKS)
+                  if filters != SearchFilters() else None)
+        lexical = (self._lexical_pool.submit(self._timed_lexical, query, filters, within)
                    if self.mode == "hybrid" else None)
         query_vector = self._embedder.embed_query(query)
         clock.lap("embed")
-        dense_hits = self._dense(query_vector, filters)
+        dense_hits = self._dense(query_vector, filters, within)
         # An exact search scored every chunk within the filter, lexical matches included.
         dense_scores = {h.chunk_id: h.score for h in dense_hits}
         dense_hits = dense_hits[:self._candidates]
@@ -120,18 +122,19 @@ class Retriever:
         passages.sort(key=lambda p: -p.score)
         return RetrievalResult(query, passages[:options.top_k], clock.timings)
 
-    def _dense(self, query_vector: list[float], filters: SearchFilters) -> list[VectorHit]:
-        """A filter that keeps few chunks is searched exactly among them (all of them come
-        back, scored); any other through Chroma's index with the filter inside the query."""
-        within = (self._catalog.chunks_within(filters, EXACT_SEARCH_MAX_CHUNKS)
-                  if filters != SearchFilters() else None)
+    def _dense(self, query_vector: list[float], filters: SearchFilters,
+               within: list[str] | None) -> list[VectorHit]:
+        """A filter that keeps few chunks (``within``) is searched exactly among them (all
+        of them come back, scored); any other through Chroma's index with the filter inside
+        the query."""
         if within is not None:
             return self._vectors.search_among(query_vector, within)
         return self._vectors.search(query_vector, self._candidates, filters)
 
-    def _timed_lexical(self, query: str, filters: SearchFilters) -> tuple[list[tuple[str, str, float]], float]:
+    def _timed_lexical(self, query: str, filters: SearchFilters,
+                       within: list[str] | None) -> tuple[list[tuple[str, str, float]], float]:
         started = time.perf_counter()
-        hits = self._catalog.lexical_search(query, self._candidates, filters)
+        hits = self._catalog.lexical_search(query, self._candidates, filters, within)
         return hits, round((time.perf_counter() - started) * 1000, 2)
 
     def _passages(self, chunk_ids: list[str], spans: dict[str, tuple[str, int, int]],

@@ -53,7 +53,7 @@ def test_a_word_in_every_chunk_neither_ranks_nor_hides(components: Components) -
     assert sorted(_docs(catalog.lexical_search("week", 10, SearchFilters()))) == ["budget", "ferry", "ferry-old"]
 
 
-def test_a_narrow_filter_lists_its_chunks_and_a_wide_one_does_not(components: Components) -> None:
+def test_a_narrow_filter_lists_its_chunks_which_full_text_search_keeps_to(components: Components) -> None:
     catalog = _ingested(components).catalog
 
     def docs_within(filters: SearchFilters, limit: int = 10) -> set[str] | None:
@@ -64,6 +64,12 @@ def test_a_narrow_filter_lists_its_chunks_and_a_wide_one_does_not(components: Co
     assert docs_within(SearchFilters(date_to="2025-01-01")) == {"ferry-old"}
     assert docs_within(SearchFilters(sources=("Metro Wire",), date_from="2025-01-01")) == {"budget"}
     assert docs_within(SearchFilters(date_from="2030-01-01")) == set()
+    old_metro = SearchFilters(sources=("Metro Wire",), date_to="2025-01-01")
+    within = catalog.chunks_within(old_metro, 10)
+    assert catalog.lexical_search("electric ferries", 10, old_metro, within) \
+        == catalog.lexical_search("electric ferries", 10, old_metro)
+    assert _docs(catalog.lexical_search("electric ferries", 10, old_metro, within)) == ["ferry-old"]
+    assert catalog.lexical_search("electric ferries", 10, old_metro, []) == []
     everything = catalog.chunks_within(SearchFilters(), 100)
     assert everything is not None and len(everything) >= 3
     assert catalog.chunks_within(SearchFilters(), len(everything) - 1) is None

@@ -45,6 +45,19 @@ def test_a_long_question_is_searched_by_its_rarest_words(tmp_path: Path) -> None
     assert {doc for _, doc, _ in hits} == {"d1", "d2"}  # every kept word, and short
 
 
+def test_word_counts_are_taken_afresh_after_another_worker_ingests(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.sqlite3"
+    catalog = _catalog(path, PRUNE_FROM_CHUNKS)
+    assert catalog._informative(["quillmouth", "ferry"]) == ["quillmouth", "ferry"]
+    other_worker = SqliteCatalog(path)
+    with other_worker.transaction() as conn:
+        text = "Quillmouth harbour news."
+        doc = DocumentRecord("extra", "h", "Extra", text, None, None, None, None, "test", 1,
+                             "2025-01-01T00:00:00")
+        other_worker.put(conn, doc, [ChunkRecord("c-extra", "extra", 0, 0, len(text), text)])
+    assert catalog._informative(["quillmouth", "ferry"]) == ["ferry", "quillmouth"]
+
+
 def test_a_small_index_keeps_every_word(tmp_path: Path) -> None:
     catalog = _catalog(tmp_path / "catalog.sqlite3", 20)
     assert catalog._informative(["week", "quillmouth"]) == ["week", "quillmouth"]
