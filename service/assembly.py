@@ -90,7 +90,8 @@ class Components:
         s = self.settings
         return Retriever(self.embedder, self.vectors, self.catalog, self.reranker,
                          mode=s.retrieval_mode, candidates=s.retrieval_candidates,
-                         rerank_candidates=s.rerank_candidates)
+                         rerank_candidates=s.rerank_candidates,
+                         concurrency=s.search_concurrency)
 
     @cached_property
     def prompts(self) -> PromptLibrary:

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     json_fields: str = Field("", description="Field names of JSON exports, e.g. `text=body,published=date`.")
 
     retrieval_mode: Literal["dense", "hybrid"] = Field("hybrid", description="`dense` or `hybrid` (dense + BM25, rank-fused).")
+    search_concurrency: int = Field(0, ge=0, description="Searches run at once per process, the rest wait their turn; 0: one per core.")
     rerank: bool = Field(True, description="Rerank fused candidates with the packaged cross-encoder.")
     rerank_candidates: int = Field(15, ge=1, description="Fused candidates the cross-encoder scores.")
     retrieval_candidates: int = Field(30, ge=1, description="Candidates taken from each store.")

@@ -5,6 +5,8 @@ recent articles. Filters and ``as_of`` are pushed into both stores' queries."""
 from __future__ import annotations
 
 import math
+import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -69,7 +71,8 @@ class Retriever:
     def __init__(self, embedder: Embedder, vectors: VectorStore, catalog: Catalog,
                  reranker: CrossEncoderReranker | None, *, mode: Mode = "hybrid",
                  candidates: int = 30, rerank_candidates: int = 15,
-                 recency_half_life_days: float = 30.0, recency_weight: float = 0.3) -> None:
+                 recency_half_life_days: float = 30.0, recency_weight: float = 0.3,
+                 concurrency: int = 0) -> None:
         self._embedder = embedder
         self._vectors = vectors
         self._catalog = catalog
@@ -82,8 +85,16 @@ class Retriever:
         # Lexical search needs no embedding, so it runs while the question is embedded and
         # the vectors searched; both stores release the GIL while they work.
         self._lexical_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lexical")
+        # Searches beyond ``concurrency`` (0: one per core) wait their turn instead of
+        # sharing the cores: under 16 clients on 2 cores, 40 searches at once served 49 a
+        # second with p95 588 ms, 2 at once 57 a second with p95 366 ms.
+        self._turns = threading.BoundedSemaphore(concurrency or os.cpu_count() or 1)
 
     def search(self, query: str, options: RetrievalOptions) -> RetrievalResult:
+        with self._turns:
+            return self._search(query, options)
+
+    def _search(self, query: str, options: RetrievalOptions) -> RetrievalResult:
         clock = _Clock()
         filters = effective_filters(options)
         within = (self._catalog.chunks_within(filters, EXACT_SEARCH_MAX_CHUNKS)

@@ -1,7 +1,12 @@
 """Retrieval through the real stores: a narrow filter is searched exactly among the chunks
-it keeps, and that gives the same passages as Chroma's filtered index search."""
+it keeps, and that gives the same passages as Chroma's filtered index search; searches
+beyond the configured concurrency wait their turn."""
 
 from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -9,7 +14,7 @@ from ingest.article import Article
 from ingest.store.records import SearchFilters
 from service.assembly import Components
 from service.retrieval import retriever as retriever_module
-from service.retrieval.retriever import RetrievalOptions
+from service.retrieval.retriever import RetrievalOptions, Retriever
 
 ARTICLES = [
     Article(id=f"port-{day:02d}", title=f"Harbour report {day}", published=f"2026-03-{day:02d}",
@@ -43,3 +48,29 @@ def test_a_narrow_filter_searched_exactly_finds_what_the_index_finds(
         assert not filters.sources or article.source in filters.sources
         assert not filters.date_from or article.published >= filters.date_from
         assert not filters.date_to or article.published <= filters.date_to
+
+
+def test_searches_beyond_the_concurrency_wait_their_turn(
+        components: Components, monkeypatch: pytest.MonkeyPatch) -> None:
+    components.indexer.ingest(ARTICLES)
+    retriever = Retriever(components.embedder, components.vectors, components.catalog, None,
+                          concurrency=2)
+    embed, lock = components.embedder.embed_query, threading.Lock()
+    running, most = 0, 0
+
+    def slow_embed(text: str) -> list[float]:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+        return embed(text)
+
+    monkeypatch.setattr(components.embedder, "embed_query", slow_embed)
+    with ThreadPoolExecutor(max_workers=6) as clients:
+        results = list(clients.map(
+            lambda _: retriever.search(QUESTION, RetrievalOptions(rerank=False)), range(6)))
+    assert most == 2
+    assert all(r.passages and r.passages[0].doc_id.startswith("port-") for r in results)
