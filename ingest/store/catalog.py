@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
-from typing import Any, Iterator, Sequence
+from typing import Any, Collection, Iterator, Sequence
 
 from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters, day_number
 
@@ -210,16 +210,16 @@ class Catalog(ABC):
         return found
 
     def lexical_search(self, query: str, k: int, filters: SearchFilters,
-                       within: Sequence[str] | None = None) -> list[tuple[str, str, float]]:
+                       within: Collection[str] | None = None) -> list[tuple[str, str, float]]:
         """``(chunk_id, doc_id, score)`` best first (higher is better); filters are part of
         the SQL, so ``k`` results come back whenever ``k`` matching chunks exist. ``within``
         (from ``chunks_within``) stands for the filters with the few chunks they keep."""
         return self._lexical_query(query, k, filters, None, within)
 
     def _lexical_query(self, query: str, k: int, filters: SearchFilters, shortlist: int | None,
-                       within: Sequence[str] | None = None) -> list[tuple[str, str, float]]:
+                       within: Collection[str] | None = None) -> list[tuple[str, str, float]]:
         terms = query_terms(query)
-        if not terms or within == []:
+        if not terms or (within is not None and not within):
             return []
         source, score, args = self._lexical_match(terms, shortlist)
         if within is None:
@@ -234,13 +234,17 @@ class Catalog(ABC):
         return [(r["chunk_id"], r["doc_id"], float(r["score"]))
                 for r in self._run(sql, [*args, *filter_args, k])]
 
-    def chunks_within(self, filters: SearchFilters, limit: int) -> list[str] | None:
-        """The live chunks that pass ``filters`` when there are at most ``limit`` of them,
-        else None: lets a narrow filter be searched exactly instead of through the index."""
+    def chunks_within(self, filters: SearchFilters, limit: int) -> dict[str, tuple[str, int, int]] | None:
+        """Like ``chunk_spans``, every live chunk that passes ``filters`` when there are at
+        most ``limit`` of them, else None: lets a narrow filter be searched exactly instead
+        of through the index."""
         where, args = _filter_clause(filters)
-        rows = self._run("SELECT c.chunk_id FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
-                         f" WHERE 1=1{where} LIMIT ?", [*args, limit + 1]).fetchall()
-        return None if len(rows) > limit else [r["chunk_id"] for r in rows]
+        rows = self._run('SELECT c.chunk_id, c.doc_id, c.start, c."end" FROM chunks c'
+                         f" JOIN documents d ON d.doc_id = c.doc_id WHERE 1=1{where} LIMIT ?",
+                         [*args, limit + 1]).fetchall()
+        if len(rows) > limit:
+            return None
+        return {r["chunk_id"]: (r["doc_id"], r["start"], r["end"]) for r in rows}
 
     def stats(self) -> dict[str, object]:
         docs = self._run(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Collection, Iterator
 
 from ingest.store.catalog import DOCUMENTS_SCHEMA, Catalog
 from ingest.store.connections import ThreadConnections
@@ -76,7 +76,7 @@ class SqliteCatalog(Catalog):
         )
 
     def lexical_search(self, query: str, k: int, filters: SearchFilters,
-                       within: Sequence[str] | None = None) -> list[tuple[str, str, float]]:
+                       within: Collection[str] | None = None) -> list[tuple[str, str, float]]:
         """Without filters, the best ``SHORTLIST_FACTOR * k`` matches by BM25 alone come first,
         then their documents: less than half the cost of joining every match. Filters
         (dates above all) usually drop most of such a shortlist, so a filtered search joins

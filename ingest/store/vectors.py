@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Collection, Sequence
 
 import chromadb
 import numpy as np
@@ -106,7 +106,7 @@ class VectorStore:
         return [VectorHit(chunk_id, 1.0 - float(distance))
                 for chunk_id, distance in zip(result["ids"][0], result["distances"][0])]
 
-    def search_among(self, embedding: Sequence[float], chunk_ids: Sequence[str]) -> list[VectorHit]:
+    def search_among(self, embedding: Sequence[float], chunk_ids: Collection[str]) -> list[VectorHit]:
         """Every stored chunk of ``chunk_ids``, nearest first. A narrow filter costs Chroma's
         index search 12-18 ms whatever it keeps, while reading and comparing 100 stored
         vectors takes about 6 ms; the retriever chooses between the two."""
