@@ -124,13 +124,6 @@ class VectorStore:
             return set()
         return set(self._collection.get(ids=list(ids), include=[])["ids"])
 
-    def embeddings(self, ids: Sequence[str]) -> dict[str, list[float]]:
-        """Stored vectors by id, to score passages that only lexical search found."""
-        if not ids:
-            return {}
-        got = self._collection.get(ids=list(ids), include=["embeddings"])
-        return {i: list(e) for i, e in zip(got["ids"], got["embeddings"])}
-
     def embeddings_by_text(self, doc_ids: Sequence[str], text_hashes: Sequence[str]) -> dict[str, list[float]]:
         """Stored vectors of these documents keyed by the hash of the text they embed."""
         if not doc_ids or not text_hashes:

@@ -157,8 +157,8 @@ class Retriever:
         spans = {**spans, **self._catalog.chunk_spans(lexical_only)} if lexical_only else spans
         docs = self._catalog.get_many([spans[c][0] for c in chunk_ids if c in spans])
         missing = [c for c in chunk_ids if c in spans and c not in dense_scores]
-        for chunk, vector in self._vectors.embeddings(missing).items():
-            dense_scores[chunk] = sum(a * b for a, b in zip(vector, query_vector))
+        scored = self._vectors.search_among(query_vector, missing)
+        dense_scores.update((h.chunk_id, h.score) for h in scored)
         passages = []
         for chunk in chunk_ids:
             if chunk not in spans or spans[chunk][0] not in docs:
