@@ -91,7 +91,7 @@ class Components:
         return Retriever(self.embedder, self.vectors, self.catalog, self.reranker,
                          mode=s.retrieval_mode, candidates=s.retrieval_candidates,
                          rerank_candidates=s.rerank_candidates,
-                         concurrency=s.search_concurrency)
+                         concurrency=s.search_concurrency, cached_vectors=s.cached_vectors)
 
     @cached_property
     def prompts(self) -> PromptLibrary:

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
 
     retrieval_mode: Literal["dense", "hybrid"] = Field("hybrid", description="`dense` or `hybrid` (dense + BM25, rank-fused).")
     search_concurrency: int = Field(0, ge=0, description="Searches run at once per process, the rest wait their turn; 0: one per core.")
+    cached_vectors: int = Field(20_000, ge=0, description="Chunk vectors held in memory for exact search under narrow filters (about 1.6 kB each); 0: none.")
     rerank: bool = Field(True, description="Rerank fused candidates with the packaged cross-encoder.")
     rerank_candidates: int = Field(15, ge=1, description="Fused candidates the cross-encoder scores.")
     retrieval_candidates: int = Field(30, ge=1, description="Candidates taken from each store.")

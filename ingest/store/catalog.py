@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from typing import Any, Collection, Iterator, Sequence
 
-from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters, day_number
+from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters, Spans, day_number
 
 # The documents table is the same on both engines; each adds its own chunk and lexical tables.
 DOCUMENTS_SCHEMA = """
@@ -199,9 +199,9 @@ class Catalog(ABC):
         return [ChunkRecord(r["chunk_id"], doc_id, r["idx"], r["start"], r["end"],
                             doc.text[r["start"]:r["end"]]) for r in rows]
 
-    def chunk_spans(self, chunk_ids: Sequence[str]) -> dict[str, tuple[str, int, int]]:
+    def chunk_spans(self, chunk_ids: Sequence[str]) -> Spans:
         """``chunk_id -> (doc_id, start, end)`` for chunks of ready documents."""
-        found: dict[str, tuple[str, int, int]] = {}
+        found: Spans = {}
         for part, marks in _batches(chunk_ids):
             for row in self._run(
                 'SELECT c.chunk_id, c.doc_id, c.start, c."end" FROM chunks c JOIN documents d'
@@ -234,7 +234,7 @@ class Catalog(ABC):
         return [(r["chunk_id"], r["doc_id"], float(r["score"]))
                 for r in self._run(sql, [*args, *filter_args, k])]
 
-    def chunks_within(self, filters: SearchFilters, limit: int) -> dict[str, tuple[str, int, int]] | None:
+    def chunks_within(self, filters: SearchFilters, limit: int) -> Spans | None:
         """Like ``chunk_spans``, every live chunk that passes ``filters`` when there are at
         most ``limit`` of them, else None: lets a narrow filter be searched exactly instead
         of through the index."""

@@ -42,6 +42,10 @@ class ChunkRecord:
     text: str
 
 
+# chunk id -> (doc id, start, end) of live chunks: where each chunk lies in its document.
+Spans = dict[str, tuple[str, int, int]]
+
+
 @dataclass(frozen=True)
 class SearchFilters:
     """Filters every store applies inside its own query, before any top-k cut."""

@@ -106,17 +106,14 @@ class VectorStore:
         return [VectorHit(chunk_id, 1.0 - float(distance))
                 for chunk_id, distance in zip(result["ids"][0], result["distances"][0])]
 
-    def search_among(self, embedding: Sequence[float], chunk_ids: Collection[str]) -> list[VectorHit]:
-        """Every stored chunk of ``chunk_ids``, nearest first. A narrow filter costs Chroma's
-        index search 12-18 ms whatever it keeps, while reading and comparing 100 stored
-        vectors takes about 6 ms; the retriever chooses between the two."""
+    def vectors_of(self, chunk_ids: Collection[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of those of ``chunk_ids`` that exist, one float32 row each."""
         if not chunk_ids:
-            return []
+            return {}
         got = self._collection.get(ids=list(chunk_ids), include=["embeddings"])
         if not got["ids"]:
-            return []
-        cosines = np.asarray(got["embeddings"], dtype=np.float32) @ np.asarray(embedding, dtype=np.float32)
-        return [VectorHit(got["ids"][i], float(cosines[i])) for i in np.argsort(-cosines, kind="stable")]
+            return {}
+        return dict(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32)))
 
     def existing(self, ids: Sequence[str]) -> set[str]:
         """Which of ``ids`` are stored: lets a re-run after a crash skip re-embedding."""

@@ -8,11 +8,12 @@ import logging
 from typing import Iterator
 
 import pytest
+import httpx
 from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.assembly import Components
-from service.observability.logs import configure_logging
+from service.observability.logs import CHATTY_CLIENTS, configure_logging
 
 QUESTION = "How many kettles did Brightwell recall in its zebra-striped campaign?"
 
@@ -29,6 +30,8 @@ def log_stream() -> Iterator[io.StringIO]:
     for handler in saved_handlers:
         root.addHandler(handler)
     root.setLevel(saved_level)
+    for name in CHATTY_CLIENTS:
+        logging.getLogger(name).setLevel(logging.NOTSET)
 
 
 def _lines(stream: io.StringIO) -> list[dict]:
@@ -78,3 +81,22 @@ def test_text_format_for_people(components: Components) -> None:
             root.addHandler(handler)
         root.setLevel(saved_level)
     assert "INFO newsqa.http [r-1] GET /healthz 200" in stream.getvalue()
+
+
+def _call_a_store() -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json={}))
+    with httpx.Client(transport=transport) as client:
+        client.get("http://127.0.0.1:8001/api/v2/heartbeat")
+
+
+def test_store_and_model_calls_stay_out_of_the_log_at_info(log_stream: io.StringIO) -> None:
+    _call_a_store()
+    assert "HTTP Request" not in log_stream.getvalue()
+    logging.getLogger("httpx").warning("store unreachable")
+    assert "store unreachable" in log_stream.getvalue()
+
+
+def test_store_and_model_calls_are_logged_at_debug(log_stream: io.StringIO) -> None:
+    configure_logging("DEBUG", "json", log_stream)
+    _call_a_store()
+    assert "HTTP Request: GET http://127.0.0.1:8001/api/v2/heartbeat" in log_stream.getvalue()

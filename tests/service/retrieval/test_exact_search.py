@@ -1,0 +1,93 @@
+"""Exact search over real Chroma vectors: the same ranking as a brute-force comparison,
+vectors read once and then held, and a chunk whose span changed read again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ingest.store.vectors import VectorStore
+from service.retrieval.exact_search import ExactSearch
+
+INT8 = "all-MiniLM-L6-v2/int8"
+
+
+def _unit(rng: np.random.Generator) -> list[float]:
+    v = rng.normal(size=8)
+    return list(v / np.linalg.norm(v))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> VectorStore:
+    rng = np.random.default_rng(7)
+    vectors = VectorStore.embedded(tmp_path / "chroma", "chunks", INT8)
+    ids = [f"c{i}" for i in range(12)]
+    vectors.upsert(ids, [_unit(rng) for _ in ids],
+                   [{"doc_id": f"d{i}", "text_hash": f"h{i}"} for i in range(12)])
+    return vectors
+
+
+class _Counting:
+    """Passes reads to the real store and remembers which ids each read asked for."""
+
+    def __init__(self, store: VectorStore) -> None:
+        self.store = store
+        self.reads: list[list[str]] = []
+
+    def vectors_of(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        self.reads.append(sorted(chunk_ids))
+        return self.store.vectors_of(chunk_ids)
+
+
+def _spans(ids: list[str], end: int = 10) -> dict[str, tuple[str, int, int]]:
+    return {c: (f"d{c[1:]}", 0, end) for c in ids}
+
+
+def test_ranks_exactly_like_a_brute_force_comparison(store: VectorStore) -> None:
+    query = _unit(np.random.default_rng(1))
+    wanted = [f"c{i}" for i in (0, 2, 3, 5, 8, 11)]
+    stored = store.vectors_of(wanted)
+    expected = sorted(wanted, key=lambda c: -float(stored[c] @ np.asarray(query, dtype=np.float32)))
+    hits = ExactSearch(store, 100).rank(query, _spans(wanted))
+    assert [h.chunk_id for h in hits] == expected
+    assert hits[0].score >= hits[-1].score
+    assert hits[0].score == pytest.approx(float(stored[expected[0]] @ np.asarray(query)), abs=1e-5)
+
+
+def test_vectors_are_read_once_then_held(store: VectorStore) -> None:
+    counting = _Counting(store)
+    exact = ExactSearch(counting, 100)  # type: ignore[arg-type]
+    query = _unit(np.random.default_rng(2))
+    first = exact.rank(query, _spans(["c1", "c2", "c3"]))
+    second = exact.rank(query, _spans(["c1", "c2", "c3", "c4"]))
+    assert counting.reads == [["c1", "c2", "c3"], ["c4"]]
+    assert [h.chunk_id for h in second if h.chunk_id != "c4"] == [h.chunk_id for h in first]
+
+
+def test_a_chunk_with_another_span_is_read_again(store: VectorStore) -> None:
+    counting = _Counting(store)
+    exact = ExactSearch(counting, 100)  # type: ignore[arg-type]
+    query = _unit(np.random.default_rng(3))
+    exact.rank(query, _spans(["c1"], end=10))
+    exact.rank(query, _spans(["c1"], end=25))
+    assert counting.reads == [["c1"], ["c1"]]
+
+
+def test_the_least_recently_used_leave_at_capacity(store: VectorStore) -> None:
+    counting = _Counting(store)
+    exact = ExactSearch(counting, 2)  # type: ignore[arg-type]
+    query = _unit(np.random.default_rng(4))
+    exact.rank(query, _spans(["c1", "c2"]))
+    exact.rank(query, _spans(["c1"]))
+    exact.rank(query, _spans(["c3"]))
+    exact.rank(query, _spans(["c1", "c2", "c3"]))
+    assert counting.reads == [["c1", "c2"], ["c3"], ["c2"]]
+
+
+def test_chunks_without_a_stored_vector_are_left_out(store: VectorStore) -> None:
+    exact = ExactSearch(store, 0)
+    hits = exact.rank(_unit(np.random.default_rng(5)), _spans(["c1", "gone"]))
+    assert [h.chunk_id for h in hits] == ["c1"]
+    assert exact.rank([0.0] * 8, {}) == []
