@@ -4,6 +4,7 @@ assigning the attribute before first use."""
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 
 from ingest.chunking import Chunker
@@ -26,6 +27,7 @@ from service.observability.metered import MeteredAskService
 from service.observability.metrics import Metrics
 from service.retrieval.reranker import CrossEncoderReranker, packaged_reranker_path
 from service.retrieval.retriever import Retriever
+from service.retrieval.turns import Turns
 from service.security.api_keys import KeyStore
 from service.security.rate_limit import RateLimiter
 from service.settings import Settings
@@ -91,7 +93,13 @@ class Components:
         return Retriever(self.embedder, self.vectors, self.catalog, self.reranker,
                          mode=s.retrieval_mode, candidates=s.retrieval_candidates,
                          rerank_candidates=s.rerank_candidates,
-                         concurrency=s.search_concurrency, cached_vectors=s.cached_vectors)
+                         turns=self.turns, cached_vectors=s.cached_vectors)
+
+    @cached_property
+    def turns(self) -> Turns:
+        """Taken by every CPU-bound step of a request (search, sentence ranking), so that
+        the cores work on a few requests at a time, in arrival order."""
+        return Turns(self.settings.search_concurrency or os.cpu_count() or 1)
 
     @cached_property
     def prompts(self) -> PromptLibrary:
@@ -109,7 +117,7 @@ class Components:
     @cached_property
     def generator(self) -> Generator:
         chat_model = self.llm.chat_model
-        ranker = SentenceRanker(self.embedder)
+        ranker = SentenceRanker(self.embedder, turns=self.turns)
         if chat_model is None:
             return ExtractiveGenerator(ranker)
         chat = ChatGenerator(chat_model, self.prompts, ranker, self.embedder.count_tokens,

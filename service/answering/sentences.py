@@ -8,6 +8,7 @@ embedder's cosine similarity; instruction-like sentences are never candidates.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -16,6 +17,7 @@ from ingest.embedder import Embedder
 from service.answering.injection import looks_like_instruction
 from service.answering.terms import overlap, terms
 from service.retrieval.passages import Passage
+from service.retrieval.turns import Turns
 
 
 @dataclass(frozen=True)
@@ -28,8 +30,12 @@ class RankedSentence:
 
 class SentenceRanker:
     def __init__(self, embedder: Embedder | None, *, semantic_weight: float = 0.6,
-                 rank_prior: float = 0.1) -> None:
+                 rank_prior: float = 0.1, turns: Turns | None = None) -> None:
+        """``turns`` are the ones searches take: embedding the sentences is the other
+        CPU-bound step of an answer, and 16 answers embedding at once on 2 cores held
+        16 encoder runs' memory at a time."""
         self._embedder = embedder
+        self._turns = turns or Turns(os.cpu_count() or 1)
         self._semantic_weight = semantic_weight
         self._rank_prior = rank_prior
 
@@ -57,6 +63,7 @@ class SentenceRanker:
     def _similarities(self, question: str, sentences: list[str]) -> list[float]:
         if self._embedder is None:
             return []
-        vectors = self._embedder.embed_documents([question, *sentences])
+        with self._turns:
+            vectors = self._embedder.embed_documents([question, *sentences])
         q = vectors[0]
         return [sum(a * b for a, b in zip(q, v)) for v in vectors[1:]]

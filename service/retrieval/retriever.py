@@ -74,7 +74,7 @@ class Retriever:
                  reranker: CrossEncoderReranker | None, *, mode: Mode = "hybrid",
                  candidates: int = 30, rerank_candidates: int = 15,
                  recency_half_life_days: float = 30.0, recency_weight: float = 0.3,
-                 concurrency: int = 0, cached_vectors: int = 20_000) -> None:
+                 turns: Turns | None = None, cached_vectors: int = 20_000) -> None:
         self._embedder = embedder
         self._vectors = vectors
         self._catalog = catalog
@@ -88,12 +88,12 @@ class Retriever:
         # Lexical search needs no embedding, so it runs while the question is embedded and
         # the vectors searched; both stores release the GIL while they work.
         self._lexical_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lexical")
-        # Searches beyond ``concurrency`` (0: one per core) wait their turn, in arrival
-        # order, instead of sharing the cores: under 16 clients on 2 cores, 40 searches at
+        # Searches beyond the ``turns`` (default: one per core) wait, in arrival order,
+        # instead of sharing the cores: under 16 clients on 2 cores, 40 searches at
         # once served 49 a second with p95 588 ms, 2 at once 57 a second with p95 366 ms,
         # and 2 at once in arrival order 81 a second with p95 231 ms (325 ms without the
         # order, at the same rate).
-        self._turns = Turns(concurrency or os.cpu_count() or 1)
+        self._turns = turns or Turns(os.cpu_count() or 1)
 
     def search(self, query: str, options: RetrievalOptions) -> RetrievalResult:
         with self._turns:

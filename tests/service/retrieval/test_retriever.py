@@ -15,6 +15,7 @@ from ingest.store.records import SearchFilters
 from service.assembly import Components
 from service.retrieval import retriever as retriever_module
 from service.retrieval.retriever import RetrievalOptions, Retriever
+from service.retrieval.turns import Turns
 
 ARTICLES = [
     Article(id=f"port-{day:02d}", title=f"Harbour report {day}", published=f"2026-03-{day:02d}",
@@ -54,7 +55,7 @@ def test_searches_beyond_the_concurrency_wait_their_turn(
         components: Components, monkeypatch: pytest.MonkeyPatch) -> None:
     components.indexer.ingest(ARTICLES)
     retriever = Retriever(components.embedder, components.vectors, components.catalog, None,
-                          concurrency=2)
+                          turns=Turns(2))
     embed, lock = components.embedder.embed_query, threading.Lock()
     running, most = 0, 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 
@@ -51,25 +52,20 @@ def test_waiters_get_their_turn_in_arrival_order() -> None:
 
 def test_no_more_than_n_hold_a_turn_and_every_turn_comes_back() -> None:
     turns = Turns(3)
-    lock = threading.Lock()
-    running, most = 0, 0
+    steps: list[int] = []  # +1 on taking a turn, -1 on leaving it, in the order they happen
 
     def work() -> None:
-        nonlocal running, most
         with turns:
-            with lock:
-                running += 1
-                most = max(most, running)
+            steps.append(1)
             time.sleep(0.005)
-            with lock:
-                running -= 1
+            steps.append(-1)
 
     threads = [threading.Thread(target=work) for _ in range(24)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert most == 3
+    assert max(itertools.accumulate(steps)) == 3
     assert turns._free == 3 and not turns._waiting
 
 
