@@ -8,7 +8,7 @@ from typing import AsyncIterator
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from service.allocator import limit_malloc_arenas
+from service.allocator import tune_allocator
 from service.assembly import Components
 from service.errors import install_error_handlers
 from service.observability.logs import configure_logging
@@ -52,6 +52,6 @@ def create_app_from_settings() -> FastAPI:
     """The app of one worker process under ``newsqa serve --workers N``: settings come from
     the environment the command was started with."""
     settings = Settings()
-    limit_malloc_arenas(settings.malloc_arenas)
+    tune_allocator(settings.malloc_arenas, settings.malloc_mmap_threshold_kb)
     configure_logging(settings.log_level, settings.log_format)
     return create_app(Components(settings), warm=True)

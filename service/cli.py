@@ -99,7 +99,7 @@ WORKER_START_TIMEOUT_S = 180
 def cmd_serve(components: Components, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from service.allocator import limit_malloc_arenas
+    from service.allocator import tune_allocator
     from service.app import create_app
     from service.observability.logs import configure_logging
     from service.security.api_keys import KeyConfigError
@@ -118,7 +118,7 @@ def cmd_serve(components: Components, args: argparse.Namespace) -> int:
     if refusal:
         print(f"error: {refusal}", file=sys.stderr)
         return 2
-    limit_malloc_arenas(settings.malloc_arenas)
+    tune_allocator(settings.malloc_arenas, settings.malloc_mmap_threshold_kb)
     check_before_serving(components)
     configure_logging(settings.log_level, settings.log_format)
     if args.sample_if_empty and components.catalog.stats()["documents"] == 0:

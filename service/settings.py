@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     retrieval_mode: Literal["dense", "hybrid"] = Field("hybrid", description="`dense` or `hybrid` (dense + BM25, rank-fused).")
     search_concurrency: int = Field(0, ge=0, description="Searches and sentence rankings run at once per process, the rest wait their turn in order; 0: one per core.")
     malloc_arenas: int = Field(2, ge=0, description="glibc malloc arenas of a serving process; each request thread otherwise keeps its own freed memory; 0: glibc's default.")
+    malloc_mmap_threshold_kb: int = Field(1024, ge=0, description="Blocks of this size and more are mapped and returned to the system on free; 0: glibc's sliding threshold.")
     cached_vectors: int = Field(20_000, ge=0, description="Chunk vectors held in memory for exact search under narrow filters (about 1.6 kB each); 0: none.")
     rerank: bool = Field(True, description="Rerank fused candidates with the packaged cross-encoder.")
     rerank_candidates: int = Field(15, ge=1, description="Fused candidates the cross-encoder scores.")
