@@ -40,7 +40,7 @@ def test_defaults_differ_between_load_and_soak() -> None:
     load = load_bench.parse_args([])
     soak = load_bench.parse_args(["--soak"])
     assert (load.clients, load.duration, load.endpoint, load.warmup) == (16, 60, ["search", "ask"], 6)
-    assert (soak.duration, soak.endpoint, soak.warmup) == (600, ["ask"], 10)
+    assert (soak.duration, soak.endpoint, soak.warmup) == (600, ["ask"], 120)
 
 
 def test_summary_counts_only_the_window_and_keeps_refusals_apart() -> None:
