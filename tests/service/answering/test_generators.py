@@ -3,7 +3,6 @@ as retrieved, with short headers."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Sequence
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
