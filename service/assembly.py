@@ -4,7 +4,6 @@ assigning the attribute before first use."""
 
 from __future__ import annotations
 
-import os
 from functools import cached_property
 
 from ingest.chunking import Chunker
@@ -99,7 +98,7 @@ class Components:
     def turns(self) -> Turns:
         """Taken by every CPU-bound step of a request (search, sentence ranking), so that
         the cores work on a few requests at a time, in arrival order."""
-        return Turns(self.settings.search_concurrency or os.cpu_count() or 1)
+        return Turns.per_core(self.settings.search_concurrency)
 
     @cached_property
     def prompts(self) -> PromptLibrary:

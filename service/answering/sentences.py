@@ -8,7 +8,6 @@ embedder's cosine similarity; instruction-like sentences are never candidates.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -35,7 +34,7 @@ class SentenceRanker:
         CPU-bound step of an answer, and 16 answers embedding at once on 2 cores held
         16 encoder runs' memory at a time."""
         self._embedder = embedder
-        self._turns = turns or Turns(os.cpu_count() or 1)
+        self._turns = turns or Turns.per_core()
         self._semantic_weight = semantic_weight
         self._rank_prior = rank_prior
 

@@ -38,9 +38,9 @@ class ExactSearch:
         found = self._recall(versions.values())
         missing = [chunk for chunk, version in versions.items() if version not in found]
         fetched = self._vectors.vectors_of(missing) if missing else {}
-        for chunk, vector in fetched.items():
-            found[versions[chunk]] = vector
-        self._keep({versions[chunk]: vector for chunk, vector in fetched.items()})
+        fresh = {versions[chunk]: vector for chunk, vector in fetched.items()}
+        found.update(fresh)
+        self._keep(fresh)
         if not found:
             return []
         ids = [version[0] for version in found]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import deque
 from types import TracebackType
@@ -22,6 +23,11 @@ class Turns:
         self._lock = threading.Lock()
         self._free = n
         self._waiting: deque[threading.Lock] = deque()
+
+    @classmethod
+    def per_core(cls, n: int = 0) -> Turns:
+        """``n`` holders, or one per core when ``n`` is 0."""
+        return cls(n or os.cpu_count() or 1)
 
     def __enter__(self) -> Turns:
         with self._lock:
