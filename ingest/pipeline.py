@@ -20,6 +20,7 @@ from ingest.article import Article, LoadFailure, canonical_url
 from ingest.chunking import Chunker
 from ingest.cleaning import clean_line, clean_text
 from ingest.embedder import Embedder
+from ingest.loaders.dates import date_from_url
 from ingest.store.catalog import Catalog
 from ingest.store.records import ChunkRecord, DocumentRecord, day_number
 from ingest.store.vectors import VectorStore
@@ -74,12 +75,13 @@ class Indexer:
     encoder's batches full; one bad article becomes a failure entry, never an abort."""
 
     def __init__(self, embedder: Embedder, chunker: Chunker, catalog: Catalog,
-                 vectors: VectorStore, *, batch_chunks: int = 256) -> None:
+                 vectors: VectorStore, *, batch_chunks: int = 256, dates_from_urls: bool = False) -> None:
         self._embedder = embedder
         self._chunker = chunker
         self._catalog = catalog
         self._vectors = vectors
         self._batch_chunks = batch_chunks
+        self._dates_from_urls = dates_from_urls
 
     def ingest(self, items: Iterable[Article | LoadFailure],
                progress: Callable[[Progress], None] | None = None) -> IngestReport:
@@ -117,7 +119,10 @@ class Indexer:
             return None
         doc_id = article.identity()
         title = clean_line(article.title) or text[:80]
-        meta = {"url": canonical_url(article.url) if article.url else None, "published": article.published,
+        published = article.published
+        if published is None and self._dates_from_urls:
+            published = date_from_url(article.url)
+        meta = {"url": canonical_url(article.url) if article.url else None, "published": published,
                 "source": clean_line(article.source), "author": clean_line(article.author)}
         digest = content_hash(doc_id, title, text, meta)
         current = self._catalog.content_hashes([doc_id]).get(doc_id)

@@ -68,7 +68,8 @@ class Components:
     @cached_property
     def indexer(self) -> Indexer:
         return Indexer(self.embedder, self.chunker, self.catalog, self.vectors,
-                       batch_chunks=self.settings.ingest_batch_chunks)
+                       batch_chunks=self.settings.ingest_batch_chunks,
+                       dates_from_urls=self.settings.dates_from_urls)
 
     @cached_property
     def sources(self) -> SourceReader:

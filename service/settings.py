@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(32.0, gt=0, description="Files above this size are skipped.")
     fetch_timeout_s: float = Field(15.0, gt=0, description="Timeout for fetching a URL.")
     fetch_max_mb: float = Field(10.0, gt=0, description="Largest page or feed fetched.")
+    dates_from_urls: bool = Field(False, description="Date an undated article by the day in its URL path (`/2023/01/05/`), so `as_of` and date filters include it; takes effect on re-ingest.")
     json_fields: str = Field("", description="Field names of JSON exports, e.g. `text=body,published=date`.")
 
     retrieval_mode: Literal["dense", "hybrid"] = Field("hybrid", description="`dense` or `hybrid` (dense + BM25, rank-fused).")

@@ -7,9 +7,11 @@ and so that a value we cannot read becomes None rather than a guess.
 
 from __future__ import annotations
 
+import re
 import time
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 STRPTIME_FORMATS = (
     "%Y/%m/%d",
@@ -23,6 +25,7 @@ STRPTIME_FORMATS = (
 )
 EPOCH_MILLISECONDS_THRESHOLD = 100_000_000_000
 EPOCH_SECONDS_MINIMUM = 100_000_000
+URL_DATE = re.compile(r"/((?:19|20)\d\d)([/-])(\d\d?)\2(\d\d?)(?=[/\-_.]|$)")
 
 
 def parse_date(value: object) -> str | None:
@@ -103,3 +106,26 @@ def _from_formats(text: str) -> date | None:
         except ValueError:
             continue
     return None
+
+
+def date_from_url(url: str | None, today: date | None = None) -> str | None:
+    """The date a publisher wrote into an article's path (``/2023/01/05/``, ``/2023-01-05-``),
+    for stories whose page or feed carries no date.
+
+    Most news sites put the publication day in the path, and without a date an article cannot
+    take part in ``as_of`` or date filters at all. Only year/month/day in one separator style
+    counts, and a day after ``today`` (plus a day for time zones) is refused as a misreading.
+    """
+    if not url:
+        return None
+    match = URL_DATE.search(urlsplit(url).path)
+    if match is None:
+        return None
+    year, _, month, day = match.groups()
+    try:
+        found = date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+    if found > (today or date.today()) + timedelta(days=1):
+        return None
+    return found.isoformat()

@@ -3,7 +3,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from ingest.loaders.dates import parse_date
+from ingest.loaders.dates import date_from_url, parse_date
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,37 @@ def test_accepted_formats(value: object, expected: str) -> None:
 )
 def test_unreadable_values_give_none(value: object) -> None:
     assert parse_date(value) is None
+
+
+TODAY = date(2026, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://news.example.com/2023/01/05/politics/speaker-vote/index.html", "2023-01-05"),
+        ("https://news.example.com/story/sports/nfl/2023/1/5/hamlin-update/10991034002/", "2023-01-05"),
+        ("https://news.example.com/2023-01-05-speaker-vote", "2023-01-05"),
+        ("https://news.example.com/archive/2026/03/02/late-edition", "2026-03-02"),
+    ],
+)
+def test_dates_in_article_paths(url: str, expected: str) -> None:
+    assert date_from_url(url, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        None,
+        "",
+        "https://news.example.com/news/959096/andrew-tate-profile",
+        "https://news.example.com/2023/13/05/not-a-month",
+        "https://news.example.com/2023/02/30/not-a-day",
+        "https://news.example.com/2023/01-05/mixed-separators",
+        "https://news.example.com/2026/03/09/from-next-week",
+        "https://news.example.com/story?date=2023/01/05",
+        "https://news.example.com/ids/12023/01/05/",
+    ],
+)
+def test_paths_without_a_plain_date_give_none(url: str | None) -> None:
+    assert date_from_url(url, today=TODAY) is None
