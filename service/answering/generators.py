@@ -62,7 +62,7 @@ class ChatGenerator:
 
     def __init__(self, chat_model: BaseChatModel, prompts: PromptLibrary, ranker: SentenceRanker,
                  count_tokens: TokenCounter, *, max_passages: int = 4,
-                 evidence_tokens: int = 120, title_words: int = 12) -> None:
+                 evidence_tokens: int = 100, title_words: int = 12) -> None:
         self._model = chat_model
         self._prompts = prompts
         self._ranker = ranker

@@ -72,3 +72,15 @@ def test_passages_of_one_article_share_its_header() -> None:
     ferry_lines = text.split("Ferries ordered (Port News, 2025-04-02):\n")[1].split("\n")[:2]
     assert ferry_lines[0].startswith("[1] ") and ferry_lines[1].startswith("[3] ")
     assert "Bridge closes (City Desk, 2025-04-01):\n[2] " in text
+
+
+def test_questions_asked_on_one_day_share_the_prompt_up_to_the_passages() -> None:
+    """The model server reuses the longest prompt prefix it has already read, so the date
+    line sits before the passages, where it joins the cached prefix."""
+    generator = ChatGenerator(FakeListChatModel(responses=["x"]), PromptLibrary(PROJECT_ROOT / "prompts"),
+                              SentenceRanker(None), words, evidence_tokens=40)
+    bridge, ferry = _passages()
+    first = str(generator.messages("When does the bridge close?", [bridge], "2025-05-01")[1].content)
+    second = str(generator.messages("What did the ferries cost?", [ferry], "2025-05-01")[1].content)
+    shared = first[:next(i for i, (a, b) in enumerate(zip(first, second)) if a != b)]
+    assert "Today is 2025-05-01." in shared
