@@ -35,7 +35,7 @@ import httpx
 from eval.bench.common import (RESULTS_DIR, RssMonitor, free_port, latency_summary, start_server,
                                stop_server, write_results)
 from service.security.binding import is_loopback
-from service.settings import PROJECT_ROOT
+from service.settings import PROJECT_ROOT, Settings
 
 GOLD_QUESTIONS = PROJECT_ROOT / "eval" / "gold" / "sample_gold.jsonl"
 SAMPLE_INDEX = RESULTS_DIR / "sample-index"
@@ -291,11 +291,17 @@ def limit_overrides(clients: int) -> dict[str, str]:
     return {"NEWSQA_RATE_LIMIT_PER_MINUTE": "0", "NEWSQA_LLM_QUEUE_SIZE": str(clients)}
 
 
+def sample_index() -> Path:
+    """One sample index per encoder precision: an index keeps the precision it was built with,
+    and the server refuses to open it with the other."""
+    return SAMPLE_INDEX / Settings().encoder_precision
+
+
 @contextmanager
 def own_server(args: argparse.Namespace, log_path: Path) -> Iterator[tuple[str, int, list[str]]]:
     """``newsqa serve`` started here; yields its URL, pid and what to tell about it."""
     overrides = {} if args.keep_limits else limit_overrides(args.clients)
-    data_dir = args.data_dir or SAMPLE_INDEX
+    data_dir = args.data_dir or sample_index()
     serve_args = () if args.data_dir else ("--sample-if-empty",)
     port = free_port()
     log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -43,6 +43,14 @@ def test_defaults_differ_between_load_and_soak() -> None:
     assert (soak.duration, soak.endpoint, soak.warmup) == (600, ["ask"], 120)
 
 
+def test_the_sample_index_is_kept_per_encoder_precision(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSQA_ENCODER_PRECISION", "fp32")
+    fp32 = load_bench.sample_index()
+    monkeypatch.setenv("NEWSQA_ENCODER_PRECISION", "int8")
+    assert fp32 != load_bench.sample_index()
+    assert fp32.parent == load_bench.sample_index().parent == load_bench.SAMPLE_INDEX
+
+
 def test_summary_counts_only_the_window_and_keeps_refusals_apart() -> None:
     outcomes = [
         Outcome(0.5, 900.0, 200),                       # warm-up
