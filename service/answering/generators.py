@@ -61,8 +61,9 @@ class ChatGenerator:
     models cannot be trusted to do."""
 
     def __init__(self, chat_model: BaseChatModel, prompts: PromptLibrary, ranker: SentenceRanker,
-                 count_tokens: TokenCounter, *, max_passages: int = 4,
-                 evidence_tokens: int = 100, title_words: int = 12) -> None:
+                 count_tokens: TokenCounter, *, evidence_tokens: int, max_passages: int = 4,
+                 title_words: int = 12) -> None:
+        """``evidence_tokens`` has no default here: the settings are the one place it is set."""
         self._model = chat_model
         self._prompts = prompts
         self._ranker = ranker

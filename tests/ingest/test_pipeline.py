@@ -97,17 +97,19 @@ def test_an_undated_article_takes_the_date_in_its_url_and_joins_date_filters(
         settings: Settings, embedder: Embedder) -> None:
     components = Components(settings.model_copy(update={"dates_from_urls": True}))
     components.embedder = embedder
-    undated = Article(title="Bridge reopens", id="bridge", text="The river bridge reopened to traffic on Monday.",
-                      url="https://harbor.example/2025/03/04/bridge-reopens/")
-    dated = Article(title="Pier repairs", id="pier", text="Pier repairs finished ahead of schedule.",
-                    url="https://harbor.example/2025/03/04/pier/", published="2025-03-05")
-    components.indexer.ingest([undated, dated])
-    assert components.catalog.get("bridge").published == "2025-03-04"
-    assert components.catalog.get("pier").published == "2025-03-05"
-    march_fourth = SearchFilters(date_from="2025-03-04", date_to="2025-03-04")
-    hits = components.vectors.search(components.embedder.embed_query("bridge traffic"), 5, march_fourth)
-    assert {hit.chunk_id for hit in hits} == {c.chunk_id for c in components.catalog.chunks_of("bridge")}
-    components.close()
+    try:
+        undated = Article(title="Bridge reopens", id="bridge", text="The river bridge reopened to traffic on Monday.",
+                          url="https://harbor.example/2025/03/04/bridge-reopens/")
+        dated = Article(title="Pier repairs", id="pier", text="Pier repairs finished ahead of schedule.",
+                        url="https://harbor.example/2025/03/04/pier/", published="2025-03-05")
+        components.indexer.ingest([undated, dated])
+        assert components.catalog.get("bridge").published == "2025-03-04"
+        assert components.catalog.get("pier").published == "2025-03-05"
+        march_fourth = SearchFilters(date_from="2025-03-04", date_to="2025-03-04")
+        hits = components.vectors.search(components.embedder.embed_query("bridge traffic"), 5, march_fourth)
+        assert {hit.chunk_id for hit in hits} == {c.chunk_id for c in components.catalog.chunks_of("bridge")}
+    finally:
+        components.close()
 
 
 def test_url_dates_are_off_by_default(components: Components) -> None:
