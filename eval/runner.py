@@ -14,9 +14,10 @@ from functools import cached_property
 from typing import Any, Callable, Sequence
 
 from eval import metrics
+from eval.reachable import answer_in_index
 from service.answering.ask_service import AskRequest, AskResult
 from service.assembly import Components
-from service.retrieval.retriever import RetrievalOptions, RetrievalResult, Retriever
+from service.retrieval.retriever import RetrievalOptions, RetrievalResult, Retriever, effective_filters
 from service.settings import Settings
 
 RETRIEVAL_DEPTH = 10
@@ -127,6 +128,8 @@ def run_item(components: Components, item: EvalItem) -> QuestionResult:
     retrieval = components.retriever.search(
         asked.standalone_question, replace(options, top_k=max(options.top_k, RETRIEVAL_DEPTH)))
     passages = retrieval.passages
+    in_index = (answer_in_index(components.catalog, item.answers, effective_filters(options))
+                if item.answerable else None)
     return QuestionResult(
         id=item.id, type=item.type, question=item.question,
         standalone_question=asked.standalone_question, answerable=item.answerable,
@@ -135,19 +138,21 @@ def run_item(components: Components, item: EvalItem) -> QuestionResult:
         answer=asked.answer, refused=asked.refused,
         citations=[{k: c.get(k) for k in ("n", "doc_id", "title", "quote")} for c in asked.citations],
         timings_ms=dict(asked.timings_ms),
-        scores=score(item, [p.doc_id for p in passages], [p.text for p in passages], asked))
+        scores=score(item, [p.doc_id for p in passages], [p.text for p in passages], asked, in_index=in_index))
 
 
 def score(item: EvalItem, ranked_doc_ids: Sequence[str], passage_texts: Sequence[str],
-          asked: AskResult) -> dict[str, float | None]:
+          asked: AskResult, *, in_index: float | None) -> dict[str, float | None]:
     """Every metric of one question; None where a metric does not apply to it (retrieval
-    and answer metrics on unanswerable questions, refusal accuracy on answerable ones)."""
+    and answer metrics on unanswerable questions, refusal accuracy on answerable ones).
+    ``in_index`` comes from ``answer_in_index``, which needs the index itself."""
     scores: dict[str, float | None] = {}
     answerable = item.answerable
     for k in RECALL_KS:
         scores[f"recall@{k}"] = metrics.recall_at_k(ranked_doc_ids, item.gold_doc_ids, k) if answerable else None
     scores[f"mrr@{RETRIEVAL_DEPTH}"] = (
         metrics.reciprocal_rank(ranked_doc_ids, item.gold_doc_ids, RETRIEVAL_DEPTH) if answerable else None)
+    scores["answer_in_index"] = in_index
     scores[f"answer_bearing@{ANSWER_BEARING_K}"] = (
         metrics.answer_bearing(passage_texts, item.answers, ANSWER_BEARING_K) if answerable else None)
     answered = answerable and not asked.refused

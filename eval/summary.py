@@ -8,7 +8,7 @@ from typing import Any, Sequence
 from eval import metrics
 from eval.runner import QuestionResult
 
-METRICS = ("recall@1", "recall@3", "recall@5", "recall@10", "mrr@10", "answer_bearing@5",
+METRICS = ("recall@1", "recall@3", "recall@5", "recall@10", "mrr@10", "answer_in_index", "answer_bearing@5",
            "answer_correct", "token_f1", "choice_correct", "citation_precision", "citation_recall",
            "refusal_accuracy", "false_refusal_rate")
 LOWER_IS_BETTER = frozenset({"false_refusal_rate"})

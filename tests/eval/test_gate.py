@@ -25,3 +25,12 @@ def test_gold_set_meets_the_stored_baseline(gold_run: dict[str, Any]) -> None:
     assert deltas, "the baseline holds no metric to compare"
     failed = [d for d in deltas if d.failed]
     assert not failed, "quality fell below the baseline:\n" + describe(failed)
+
+
+@pytest.mark.timeout(GOLD_RUN_TIMEOUT_S)
+def test_every_gold_answer_is_in_the_sample_corpus(gold_run: dict[str, Any]) -> None:
+    """The gold set's contract (an answer appears verbatim in a supporting article), checked
+    against the index as each question's own date filters see it."""
+    scores = {q["id"]: q["scores"]["answer_in_index"] for q in gold_run["questions"] if q["answerable"]}
+    assert scores and all(v is not None for v in scores.values())
+    assert [i for i, v in scores.items() if v == 0.0] == []

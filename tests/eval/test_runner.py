@@ -53,16 +53,17 @@ def test_scores_of_a_correct_cited_answer() -> None:
     asked = _asked("Kenji Watanabe scored the winner [1].",
                    citations=[{"doc_id": "gold", "quote": "Watanabe scored."},
                               {"doc_id": "other", "quote": "It rained."}])
-    scores = score(ANSWERABLE, ["other", "gold"], ["", "Kenji Watanabe scored"], asked)
+    scores = score(ANSWERABLE, ["other", "gold"], ["", "Kenji Watanabe scored"], asked, in_index=1.0)
     assert scores["recall@1"] == 0.0 and scores["recall@3"] == 1.0 and scores["mrr@10"] == 0.5
-    assert scores["answer_bearing@5"] == 1.0
+    assert scores["answer_bearing@5"] == 1.0 and scores["answer_in_index"] == 1.0
     assert scores["answer_correct"] == 1.0 and 0 < scores["token_f1"] < 1  # type: ignore[operator]
     assert scores["citation_precision"] == 0.5 and scores["citation_recall"] == 1.0
     assert scores["false_refusal_rate"] == 0.0 and scores["refusal_accuracy"] is None
 
 
 def test_a_false_refusal_scores_zero_and_has_no_citation_metrics() -> None:
-    scores = score(ANSWERABLE, ["gold"], ["Watanabe"], _asked("The articles do not say.", refused=True))
+    scores = score(ANSWERABLE, ["gold"], ["Watanabe"], _asked("The articles do not say.", refused=True),
+                   in_index=1.0)
     assert scores["answer_correct"] == 0.0 and scores["token_f1"] == 0.0
     assert scores["false_refusal_rate"] == 1.0
     assert scores["citation_precision"] is None and scores["citation_recall"] is None
@@ -70,7 +71,8 @@ def test_a_false_refusal_scores_zero_and_has_no_citation_metrics() -> None:
 
 
 def test_unanswerable_questions_only_score_refusal() -> None:
-    refused = score(UNANSWERABLE, ["d"], ["x"], _asked("The articles do not say.", refused=True))
-    answered = score(UNANSWERABLE, ["d"], ["x"], _asked("Someone [1].", citations=[{"doc_id": "d", "quote": "x"}]))
+    refused = score(UNANSWERABLE, ["d"], ["x"], _asked("The articles do not say.", refused=True), in_index=None)
+    answered = score(UNANSWERABLE, ["d"], ["x"], _asked("Someone [1].", citations=[{"doc_id": "d", "quote": "x"}]),
+                     in_index=None)
     assert refused["refusal_accuracy"] == 1.0 and answered["refusal_accuracy"] == 0.0
     assert all(v is None for k, v in answered.items() if k != "refusal_accuracy")
