@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     rerank_candidates: int = Field(15, ge=1, description="Fused candidates the cross-encoder scores.")
     retrieval_candidates: int = Field(30, ge=1, description="Candidates taken from each store.")
     rerank_max_tokens: int = Field(192, ge=32, description="Word pieces of each pair the cross-encoder reads.")
-    min_rerank_logit: float = Field(-2.0, description="Refuse when the best reranked passage scores below this.")
+    min_rerank_logit: float = Field(-4.0, description="Refuse when the best reranked passage scores below this.")
     min_dense_similarity: float = Field(0.45, description="Refuse below this cosine when reranking is off.")
     min_citation_support: float = Field(0.5, ge=0, le=1, description="Share of a sentence's words its quote must contain.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected with 422.")
