@@ -102,7 +102,7 @@ class AskService:
         if MODEL_REFUSAL in answer or self._refusal.model_refused(answer):
             yield from self._refuse(passages, timings, started)
             return
-        checked = self._checker.check(answer, passages)
+        checked = self._checker.check(answer, passages, question=f"{request.question}\n{question}")
         if not checked.supported:
             yield from self._refuse(passages, timings, started)
             return

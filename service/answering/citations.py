@@ -6,7 +6,10 @@ that does, or dropped; an unmarked sentence is attributed to its best-supporting
 a sentence nothing supports is flagged. Every citation quotes the exact sentence of the
 stored article that supports the claim, with its offsets, and only cited passages are
 listed. Numbers are strict: a claim's figures must all appear in its evidence (the
-article's publication year counts).
+article's publication year counts). What a sentence adds to the question must be in its
+evidence too: an answer that repeats the question around a name of the model's own
+("X won the men's downhill", quoting a passage about the women's race that never names X)
+shares most of its words with the passage, but not the ones that answer.
 """
 
 from __future__ import annotations
@@ -62,13 +65,25 @@ class _Evidence:
     start: int
     end: int
     support: float
+    news_support: float
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """A sentence's content words, and those of them the question did not already say."""
+
+    words: set[str]
+    news: set[str]
 
 
 class CitationChecker:
     def __init__(self, *, min_support: float = 0.5) -> None:
         self._min_support = min_support
 
-    def check(self, answer: str, passages: Sequence[Passage]) -> CheckedAnswer:
+    def check(self, answer: str, passages: Sequence[Passage], *, question: str = "") -> CheckedAnswer:
+        """``question`` is what was asked (both forms, if the service condensed it): a
+        sentence's words beyond it are what the sentence claims to know."""
+        asked = set(terms(question))
         answer = _MARKERS_AFTER_STOP.sub(lambda m: m.group(2) + m.group(1), answer.strip())
         result = CheckedAnswer(text="")
         numbering: dict[tuple[str, int, int], int] = {}
@@ -81,7 +96,7 @@ class CitationChecker:
             if not claim:
                 pieces.append(sentence)
                 continue
-            evidence = self._evidence(sentence, claim, passages, cited)
+            evidence = self._evidence(sentence, _Claim(claim, claim - asked), passages, cited)
             if evidence is None:
                 result.unsupported.append(sentence)
                 pieces.append(sentence)
@@ -112,18 +127,19 @@ class CitationChecker:
         text = re.sub(r"\s+([.,;:!?])", r"\1", text).strip()
         return text, cited
 
-    def _evidence(self, sentence: str, claim: set[str], passages: Sequence[Passage],
+    def _evidence(self, sentence: str, claim: _Claim, passages: Sequence[Passage],
                   cited: list[int]) -> _Evidence | None:
         """The model's own choice wins when it holds; otherwise the best passage that does."""
         candidates = [_best_span(passages[n - 1], claim) for n in dict.fromkeys(cited)]
         held = [e for e in candidates if self._supports(sentence, e)]
         if held:
-            return max(held, key=lambda e: e.support)
-        ranked = sorted((_best_span(p, claim) for p in passages), key=lambda e: -e.support)
+            return max(held, key=lambda e: (e.news_support, e.support))
+        ranked = sorted((_best_span(p, claim) for p in passages),
+                        key=lambda e: (-e.news_support, -e.support))
         return next((e for e in ranked if self._supports(sentence, e)), None)
 
     def _supports(self, sentence: str, evidence: _Evidence) -> bool:
-        if evidence.support < self._min_support:
+        if evidence.support < self._min_support or evidence.news_support < self._min_support:
             return False
         quote = evidence.passage.text[evidence.start - evidence.passage.start:
                                       evidence.end - evidence.passage.start]
@@ -134,18 +150,20 @@ class CitationChecker:
         return figures <= known
 
 
-def _best_span(passage: Passage, claim: set[str]) -> _Evidence:
-    """The passage sentence (or pair of adjacent sentences) that covers most of the claim;
-    offsets are converted to the article's coordinates."""
+def _best_span(passage: Passage, claim: _Claim) -> _Evidence:
+    """The passage sentence (or pair of adjacent sentences) that covers most of the claim,
+    what it adds to the question first; offsets are converted to the article's coordinates.
+    A sentence that only restates the question adds nothing to check."""
     spans = sentence_spans(passage.text) or [(0, len(passage.text))]
-    best = (0.0, spans[0])
+    best = ((0.0, 0.0), spans[0])
     windows = spans + [(a[0], b[1]) for a, b in zip(spans, spans[1:])]
     for start, end in windows:
-        score = overlap(claim, set(terms(passage.text[start:end])))
-        if score > best[0] + 1e-9 or (score == best[0] and end - start < best[1][1] - best[1][0]):
+        words = set(terms(passage.text[start:end]))
+        score = (overlap(claim.news, words) if claim.news else 1.0, overlap(claim.words, words))
+        if score > best[0] or (score == best[0] and end - start < best[1][1] - best[1][0]):
             best = (score, (start, end))
-    (start, end) = best[1]
-    return _Evidence(passage, passage.start + start, passage.start + end, best[0])
+    (news_support, support), (start, end) = best
+    return _Evidence(passage, passage.start + start, passage.start + end, support, news_support)
 
 
 def _citation(n: int, evidence: _Evidence) -> Citation:

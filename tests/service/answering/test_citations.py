@@ -46,3 +46,27 @@ def test_unsupported_sentences_and_wrong_figures_are_flagged_not_cited() -> None
 def test_only_used_sources_are_listed_and_numbered_in_order() -> None:
     checked = CitationChecker().check("Losses were raised to $1.9 billion.", _passages())
     assert [(c.n, c.doc_id) for c in checked.citations] == [(1, "storm")]
+
+
+RACE = ("Lea Brunner won the women's World Cup downhill in Valmora on Saturday. "
+        "The men's race was cancelled because of fog.")
+
+
+def _race() -> list[Passage]:
+    return [Passage("c3", "race", "Brunner wins at home", RACE, 0, len(RACE), None, "Alpine Wire", "2024-12-14")]
+
+
+def test_a_name_the_passages_never_give_is_unsupported_however_much_of_the_question_it_repeats() -> None:
+    question = "Who won the men's World Cup downhill in Valmora?"
+    answer = "Tadesse Bekele won the men's World Cup downhill in Valmora [1]."
+    assert CitationChecker().check(answer, _race()).supported, "by shared words alone it passes"
+    checked = CitationChecker().check(answer, _race(), question=question)
+    assert not checked.supported and checked.unsupported == [answer.replace(" [1]", "")]
+
+
+def test_an_answer_the_passage_gives_is_cited_whatever_it_repeats_of_the_question() -> None:
+    question = "Who won the women's World Cup downhill in Valmora?"
+    checked = CitationChecker().check("Lea Brunner won the women's downhill in Valmora.", _race(), question=question)
+    assert [c.quote for c in checked.citations] == ["Lea Brunner won the women's World Cup downhill in Valmora on Saturday."]
+    restated = CitationChecker().check("The women's World Cup downhill was in Valmora.", _race(), question=question)
+    assert restated.supported, "a sentence that only restates the question adds no claim to check"

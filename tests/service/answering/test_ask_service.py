@@ -1,0 +1,37 @@
+"""The ask pipeline through the real stores and reranker, with a generator that says what a
+test tells it to: what the service does with an answer depends on the question asked."""
+
+from __future__ import annotations
+
+from typing import Iterator, Sequence
+
+from ingest.article import Article
+from service.answering.ask_service import AskRequest
+from service.assembly import Components
+from service.retrieval.passages import Passage
+
+RACE = Article(title="Brunner wins the downhill at home", id="race", published="2024-12-14",
+               source="Alpine Wire",
+               text=("Lea Brunner won the women's World Cup downhill in Valmora on Saturday. "
+                     "The men's race was cancelled because of fog."))
+
+
+class ScriptedGenerator:
+    def __init__(self, answer: str) -> None:
+        self.answer = answer
+
+    def stream(self, question: str, passages: Sequence[Passage], as_of: str | None, *,
+               asked: str) -> Iterator[str]:
+        yield self.answer
+
+
+def test_a_winner_the_articles_never_name_is_refused(components: Components) -> None:
+    components.indexer.ingest([RACE])
+    components.generator = ScriptedGenerator("Tadesse Bekele won the men's World Cup downhill in Valmora.")
+    asked = components.ask_service.ask(AskRequest(question="Who won the men's World Cup downhill in Valmora?"))
+    assert asked.refused and asked.citations == []
+
+    components.generator.answer = "Lea Brunner won the women's downhill in Valmora."
+    asked = components.ask_service.ask(AskRequest(question="Who won the women's World Cup downhill in Valmora?"))
+    assert not asked.refused
+    assert [c["doc_id"] for c in asked.citations] == ["race"]
