@@ -67,6 +67,11 @@ class _Evidence:
     support: float
     news_support: float
 
+    @property
+    def strength(self) -> tuple[float, float]:
+        """What the sentence adds to the question first, then the whole sentence."""
+        return self.news_support, self.support
+
 
 @dataclass(frozen=True)
 class _Claim:
@@ -133,9 +138,8 @@ class CitationChecker:
         candidates = [_best_span(passages[n - 1], claim) for n in dict.fromkeys(cited)]
         held = [e for e in candidates if self._supports(sentence, e)]
         if held:
-            return max(held, key=lambda e: (e.news_support, e.support))
-        ranked = sorted((_best_span(p, claim) for p in passages),
-                        key=lambda e: (-e.news_support, -e.support))
+            return max(held, key=lambda e: e.strength)
+        ranked = sorted((_best_span(p, claim) for p in passages), key=lambda e: e.strength, reverse=True)
         return next((e for e in ranked if self._supports(sentence, e)), None)
 
     def _supports(self, sentence: str, evidence: _Evidence) -> bool:
