@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -82,3 +87,27 @@ def test_docs_list_show_delete_and_stats(tmp_path: Path, data_dir: Path,
     assert cli.main(["docs", "delete", "j1"]) == 2
     assert "no document with id 'j1'" in capsys.readouterr().err
     assert cli.main(["docs", "show", "nope"]) == 2
+
+
+def test_main_in_process_leaves_the_callers_signals_alone(data_dir: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """The test run calls ``main`` in-process; with SIGPIPE at its default there, a later
+    write to a socket a client had closed killed the whole run."""
+    before = signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    try:
+        assert cli.main(["docs", "list", "--json"]) == 0
+        assert signal.getsignal(signal.SIGPIPE) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGPIPE, before)
+
+
+def test_the_program_ends_quietly_on_a_closed_pipe() -> None:
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "newsqa"]
+    assert script.value == "service.cli:run"
+    reader, writer = os.pipe()
+    os.close(reader)
+    code = "import sys; sys.argv = ['newsqa', '--help']; from service.cli import run; run()"
+    done = subprocess.run([sys.executable, "-c", code], stdout=writer, stderr=subprocess.PIPE,
+                          timeout=120, check=False)
+    os.close(writer)
+    assert done.returncode == -signal.SIGPIPE and b"Traceback" not in done.stderr
