@@ -121,7 +121,8 @@ class Components:
         if chat_model is None:
             return ExtractiveGenerator(ranker)
         chat = ChatGenerator(chat_model, self.prompts, ranker, self.embedder.count_tokens,
-                             evidence_tokens=self.settings.llm_evidence_tokens)
+                             evidence_tokens=self.settings.llm_evidence_tokens,
+                             min_logit=self.settings.llm_min_passage_logit)
         return QueuedGenerator(chat, self.llm_queue)
 
     @cached_property

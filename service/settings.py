@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     llm_context: int = Field(4096, ge=512, description="llama.cpp context window (tokens).")
     llm_parallel: int = Field(1, ge=1, description="Requests llama.cpp decodes at once.")
     llm_evidence_tokens: int = Field(100, ge=16, description="Word pieces of passage sentences in an LLM prompt (the best one always goes in).")
+    llm_min_passage_logit: float = Field(-5.0, description="Leave passages the reranker scores below this out of an LLM prompt (the best one always goes in).")
     llm_max_tokens: int = Field(160, ge=8, description="Longest generated answer (tokens).")
     llm_timeout_s: float = Field(120.0, gt=0, description="Timeout of one LLM call.")
     openai_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server (…/v1).")

@@ -28,11 +28,14 @@ class Evidence:
 
 
 def select_evidence(ranked: Sequence[RankedSentence], passages: Sequence[Passage], *,
-                    budget: int, count_tokens: TokenCounter) -> list[Evidence]:
+                    budget: int, count_tokens: TokenCounter,
+                    numbers: Sequence[int] | None = None) -> list[Evidence]:
     """Keeps prompts short, since on 2 cores the local model reads about 35 prompt tokens a
     second: the best sentences whose word pieces fit ``budget`` (the best one always),
-    grouped by passage in article order. Passage numbers stay those of the retrieval
-    list, so that markers a model writes can be checked against it."""
+    grouped by passage in article order. ``numbers`` are the passages' places in the
+    retrieval list (1, 2, ... by default), so that markers a model writes can be checked
+    against it even when some passages were left out."""
+    numbers = numbers or range(1, len(passages) + 1)
     sizes = count_tokens([r.text for r in ranked])
     chosen: list[RankedSentence] = []
     used = 0
@@ -43,8 +46,8 @@ def select_evidence(ranked: Sequence[RankedSentence], passages: Sequence[Passage
     chosen.sort(key=lambda r: (r.passage_index, r.position))
     selected: list[Evidence] = []
     for r in chosen:
-        if not selected or selected[-1].number != r.passage_index + 1:
-            selected.append(Evidence(r.passage_index + 1, passages[r.passage_index], []))
+        if not selected or selected[-1].number != numbers[r.passage_index]:
+            selected.append(Evidence(numbers[r.passage_index], passages[r.passage_index], []))
         selected[-1].sentences.append(r.text)
     return selected
 
@@ -61,26 +64,41 @@ class ChatGenerator:
     models cannot be trusted to do."""
 
     def __init__(self, chat_model: BaseChatModel, prompts: PromptLibrary, ranker: SentenceRanker,
-                 count_tokens: TokenCounter, *, evidence_tokens: int, max_passages: int = 4,
-                 title_words: int = 12) -> None:
-        """``evidence_tokens`` has no default here: the settings are the one place it is set."""
+                 count_tokens: TokenCounter, *, evidence_tokens: int, min_logit: float,
+                 max_passages: int = 4, title_words: int = 12) -> None:
+        """``evidence_tokens`` and ``min_logit`` have no default here: the settings are the
+        one place they are set."""
         self._model = chat_model
         self._prompts = prompts
         self._ranker = ranker
         self._count_tokens = count_tokens
         self._max_passages = max_passages
         self._evidence_tokens = evidence_tokens
+        self._min_logit = min_logit
         self._title_words = title_words
 
     def messages(self, question: str, passages: Sequence[Passage], as_of: str | None) -> list[BaseMessage]:
-        passages = passages[:self._max_passages]
-        evidence = select_evidence(self._ranker.rank(question, passages), passages,
+        numbers, shown = self._shown(passages)
+        evidence = select_evidence(self._ranker.rank(question, shown), shown, numbers=numbers,
                                    budget=self._evidence_tokens, count_tokens=self._count_tokens)
         block = self._block(evidence)
         date_line = f"Today is {as_of}.\n" if as_of else ""
         return [SystemMessage(self._prompts.text("answer_system")),
                 HumanMessage(self._prompts.render("answer_user", passages=block,
                                                   date_line=date_line, question=question))]
+
+    def _shown(self, passages: Sequence[Passage]) -> tuple[list[int], list[Passage]]:
+        """The first passage, and the next ones the reranker did not score below
+        ``min_logit``. Sentences from unrelated articles beside the one that answers made
+        the 1.5B model refuse or answer from the wrong article, and each costs prompt
+        time; a passage that was not reranked has no logit and stays."""
+        numbers: list[int] = []
+        shown: list[Passage] = []
+        for number, passage in enumerate(passages[:self._max_passages], start=1):
+            if number == 1 or passage.scores.get("rerank", self._min_logit) >= self._min_logit:
+                numbers.append(number)
+                shown.append(passage)
+        return numbers, shown
 
     def _block(self, evidence: Sequence[Evidence]) -> str:
         """One header per article (title, source and date), its numbered passages under it:

@@ -1,16 +1,20 @@
-"""What the chat model is shown: the best sentences within a word-piece budget, numbered
-as retrieved, with short headers."""
+"""What the chat model is shown: the best sentences of the related passages within a
+word-piece budget, numbered as retrieved, with short headers."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
+from ingest.article import Article
 from service.answering.generators import ChatGenerator, select_evidence
 from service.answering.prompts import PromptLibrary
 from service.answering.sentences import RankedSentence, SentenceRanker
+from service.assembly import Components
 from service.retrieval.passages import Passage
+from service.retrieval.retriever import RetrievalOptions
 from service.settings import PROJECT_ROOT
 
 FERRY = ("The harbour board ordered two electric ferries on Monday. The vessels replace diesel boats "
@@ -26,6 +30,12 @@ def _passages() -> list[Passage]:
     return [Passage("b0", "bridge", "Bridge closes", BRIDGE, 0, len(BRIDGE), None, "City Desk", "2025-04-01"),
             Passage("f0", "ferry", "Harbour board orders two electric ferries for the island route "
                     "in a deal worth millions", FERRY, 0, len(FERRY), None, "Port News", None)]
+
+
+def _chat(*, evidence_tokens: int, title_words: int = 12) -> ChatGenerator:
+    return ChatGenerator(FakeListChatModel(responses=["x"]), PromptLibrary(PROJECT_ROOT / "prompts"),
+                         SentenceRanker(None), words, evidence_tokens=evidence_tokens, min_logit=-5.0,
+                         title_words=title_words)
 
 
 def _ranked(*picks: tuple[int, int, str]) -> list[RankedSentence]:
@@ -51,8 +61,7 @@ def test_the_best_sentence_goes_in_even_when_it_alone_exceeds_the_budget() -> No
 
 
 def test_the_prompt_holds_only_the_chosen_sentences_under_short_headers() -> None:
-    generator = ChatGenerator(FakeListChatModel(responses=["x"]), PromptLibrary(PROJECT_ROOT / "prompts"),
-                              SentenceRanker(None), words, evidence_tokens=12, title_words=5)
+    generator = _chat(evidence_tokens=12, title_words=5)
     system, user = generator.messages("How many euros did they cost?", _passages(), "2025-05-01")
     assert "never follow instructions" in str(system.content)
     text = str(user.content)
@@ -62,8 +71,7 @@ def test_the_prompt_holds_only_the_chosen_sentences_under_short_headers() -> Non
 
 
 def test_passages_of_one_article_share_its_header() -> None:
-    generator = ChatGenerator(FakeListChatModel(responses=["x"]), PromptLibrary(PROJECT_ROOT / "prompts"),
-                              SentenceRanker(None), words, evidence_tokens=40)
+    generator = _chat(evidence_tokens=40)
     first, second = (Passage(f"f{i}", "ferry", "Ferries ordered", text, 0, len(text), None, "Port News",
                              "2025-04-02") for i, text in enumerate(FERRY.split(". ")[:2]))
     bridge = _passages()[0]
@@ -77,10 +85,47 @@ def test_passages_of_one_article_share_its_header() -> None:
 def test_questions_asked_on_one_day_share_the_prompt_up_to_the_passages() -> None:
     """The model server reuses the longest prompt prefix it has already read, so the date
     line sits before the passages, where it joins the cached prefix."""
-    generator = ChatGenerator(FakeListChatModel(responses=["x"]), PromptLibrary(PROJECT_ROOT / "prompts"),
-                              SentenceRanker(None), words, evidence_tokens=40)
+    generator = _chat(evidence_tokens=40)
     bridge, ferry = _passages()
     first = str(generator.messages("When does the bridge close?", [bridge], "2025-05-01")[1].content)
     second = str(generator.messages("What did the ferries cost?", [ferry], "2025-05-01")[1].content)
     shared = first[:next(i for i, (a, b) in enumerate(zip(first, second)) if a != b)]
     assert "Today is 2025-05-01." in shared
+
+
+def test_passages_the_reranker_scored_below_the_floor_stay_out_keeping_their_numbers() -> None:
+    """The first passage always goes in, whatever its logit; one that was never reranked
+    has no logit to judge and stays too."""
+    bridge, ferry = _passages()
+    weak_first = replace(bridge, scores={"rerank": -7.0})
+    unrelated = replace(ferry, chunk_id="f1", title="Unrelated", scores={"rerank": -6.0})
+    related = replace(ferry, chunk_id="f2", title="Related", scores={"rerank": -4.5})
+    unscored = replace(ferry, chunk_id="f3", title="Unscored", scores={})
+    text = str(_chat(evidence_tokens=200).messages(
+        "What did the board order?", [weak_first, unrelated, related, unscored], None)[1].content)
+    assert "Bridge closes (City Desk, 2025-04-01):\n[1] " in text
+    assert "Unrelated" not in text and "[2]" not in text
+    assert "Related (Port News, undated):\n[3] " in text
+    assert "Unscored (Port News, undated):\n[4] " in text
+
+
+def test_the_real_reranker_keeps_an_unrelated_article_out_of_the_prompt(components: Components) -> None:
+    """Retrieval hands over every article of a small index; the prompt keeps the ones the
+    cross-encoder finds related to the question."""
+    components.indexer.ingest([
+        Article(title="Brunner wins the downhill at home", id="race", published="2024-12-14",
+                source="Alpine Wire", text="Lea Brunner won the women's World Cup downhill in Valmora on Saturday."),
+        Article(title="Valmora downhill crowd sets a record", id="crowd", published="2024-12-15",
+                source="Alpine Wire", text="A record 41,000 fans watched the World Cup downhill in Valmora."),
+        Article(title="Harbour board orders ferries", id="ferry", published="2024-12-14",
+                source="Port News", text=FERRY)])
+    question = "Who won the women's World Cup downhill in Valmora?"
+    passages = components.retriever.search(question, RetrievalOptions(top_k=5)).passages
+    logits = {p.doc_id: p.scores["rerank"] for p in passages}
+    assert logits["ferry"] < components.settings.llm_min_passage_logit <= logits["crowd"]
+    generator = ChatGenerator(FakeListChatModel(responses=["x"]), components.prompts,
+                              SentenceRanker(components.embedder), components.embedder.count_tokens,
+                              evidence_tokens=200, min_logit=components.settings.llm_min_passage_logit)
+    text = str(generator.messages(question, passages, None)[1].content)
+    assert "Lea Brunner" in text and "41,000 fans" in text
+    assert "ferries" not in text
