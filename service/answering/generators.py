@@ -95,7 +95,8 @@ class ChatGenerator:
         numbers: list[int] = []
         shown: list[Passage] = []
         for number, passage in enumerate(passages[:self._max_passages], start=1):
-            if number == 1 or passage.scores.get("rerank", self._min_logit) >= self._min_logit:
+            logit = passage.rerank_logit
+            if number == 1 or logit is None or logit >= self._min_logit:
                 numbers.append(number)
                 shown.append(passage)
         return numbers, shown

@@ -41,9 +41,9 @@ class RefusalPolicy:
             return True
         if self.figures_missing(question, passages):
             return True
-        top = passages[0]
-        if "rerank" in top.scores:
-            return top.scores["rerank"] < self.min_rerank_logit
+        logit = passages[0].rerank_logit
+        if logit is not None:
+            return logit < self.min_rerank_logit
         return max(p.scores.get("dense", 0.0) for p in passages) < self.min_dense_similarity
 
     @staticmethod

@@ -26,6 +26,12 @@ class Passage:
     relevance: float = 0.0
     scores: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def rerank_logit(self) -> float | None:
+        """The cross-encoder's logit; None when reranking was off, since a cosine is on
+        another scale and cannot be held to a logit threshold."""
+        return self.scores.get("rerank")
+
     def as_dict(self) -> dict[str, object]:
         return {
             "chunk_id": self.chunk_id, "doc_id": self.doc_id, "title": self.title,
