@@ -5,7 +5,9 @@ against the real app, so that the figures rest on requests that really went out.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Coroutine, TypeVar
 
 import httpx
 import pytest
@@ -16,6 +18,16 @@ from service.app import create_app
 from service.assembly import Components
 from service.settings import PROJECT_ROOT
 from tests.conftest import LiveServer
+
+T = TypeVar("T")
+
+
+def run_alone(coroutine: Coroutine[object, object, T]) -> T:
+    """Runs a coroutine on a thread of its own: pytest-playwright keeps an event loop
+    running on the main thread once a browser test has run, and ``asyncio.run`` refuses to
+    start a second one there."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8000", "http://localhost:8000/", "http://[::1]:9000",
@@ -113,7 +125,7 @@ def test_a_stream_counts_by_how_it_ends(stream: str, status: int) -> None:
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             return await load_bench.send(client, Target("ask", stream=True), Query("Who won?"))
 
-    assert asyncio.run(ask()) == (status, 0.0)
+    assert run_alone(ask()) == (status, 0.0)
 
 
 def test_a_refusal_reports_its_retry_after() -> None:
@@ -123,7 +135,7 @@ def test_a_refusal_reports_its_retry_after() -> None:
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             return await load_bench.send(client, Target("search"), Query("Who won?"))
 
-    assert asyncio.run(search()) == (503, 5.0)
+    assert run_alone(search()) == (503, 5.0)
 
 
 def test_questions_come_from_the_gold_set_or_a_benchmark_folder(tmp_path: Path) -> None:
@@ -141,8 +153,8 @@ def test_client_loop_against_the_real_app(sample_components: Components) -> None
     components.reranker = sample_components.reranker
     queries = load_bench.load_queries(load_bench.GOLD_QUESTIONS)[:4]
     with LiveServer(create_app(components)) as server:
-        phase = asyncio.run(load_bench.run_phase(server.url, Target("search"), queries, clients=2,
-                                                 duration_s=2.0, warmup_s=0.0, timeout_s=60.0))
+        phase = run_alone(load_bench.run_phase(server.url, Target("search"), queries, clients=2,
+                                               duration_s=2.0, warmup_s=0.0, timeout_s=60.0))
     assert len(phase.outcomes) >= 2
     assert {o.status for o in phase.outcomes} == {200}
     figures = load_bench.summarize(phase.outcomes, phase.warm_end, phase.deadline)
