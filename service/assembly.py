@@ -19,6 +19,7 @@ from service.answering.condense import QuestionCondenser
 from service.answering.generators import ChatGenerator, ExtractiveGenerator, Generator
 from service.answering.prompts import PromptLibrary
 from service.answering.refusal import RefusalPolicy
+from service.answering.scope import ScopeCheck
 from service.answering.sentences import SentenceRanker
 from service.llm.chat_models import LLMHandle, build_chat_model
 from service.llm.queue import LLMQueue, QueuedGenerator
@@ -137,7 +138,9 @@ class Components:
         s = self.settings
         return MeteredAskService(
             self.retriever, self.generator, QuestionCondenser(self.llm.chat_model, self.prompts),
-            CitationChecker(min_support=s.min_citation_support),
+            CitationChecker(min_support=s.min_citation_support,
+                            min_restated_support=s.min_citation_restated_support),
+            ScopeCheck(),
             RefusalPolicy(min_rerank_logit=s.min_rerank_logit,
                           min_dense_similarity=s.min_dense_similarity),
             self.prompts, metrics=self.metrics)

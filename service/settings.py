@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     min_rerank_logit: float = Field(-4.0, description="Refuse when the best reranked passage scores below this.")
     min_dense_similarity: float = Field(0.45, description="Refuse below this cosine when reranking is off.")
     min_citation_support: float = Field(0.5, ge=0, le=1, description="Share of a sentence's words its quote must contain.")
+    min_citation_restated_support: float = Field(
+        0.2, ge=0, le=1, description="The same share when the quote holds every word the sentence adds to the question (the rest restates the question in other words).")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected with 422.")
 
     llm_backend: Literal["local", "openai", "extractive"] = Field(

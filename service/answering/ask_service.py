@@ -1,4 +1,5 @@
-"""The ask pipeline: condense -> retrieve -> refuse early or generate -> check citations.
+"""The ask pipeline: condense -> retrieve -> refuse early or generate -> check citations
+-> check that the cited passages are about what was asked.
 
 It is written once, as a stream of typed events (``passages``, ``token``..., ``citations``,
 ``done``); the non-streaming answer is that stream collected, so both paths behave alike.
@@ -6,6 +7,7 @@ It is written once, as a stream of typed events (``passages``, ``token``..., ``c
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Sequence
@@ -16,9 +18,12 @@ from service.answering.condense import QuestionCondenser, Turn
 from service.answering.generators import MODEL_REFUSAL, Generator
 from service.answering.prompts import PromptLibrary
 from service.answering.refusal import RefusalPolicy
+from service.answering.scope import CitedEvidence, ScopeCheck
 from service.retrieval.passages import Passage
 from service.retrieval.retriever import RetrievalOptions, Retriever
 from service.retrieval.time_window import relative_window
+
+log = logging.getLogger("newsqa.answers")
 
 
 @dataclass(frozen=True)
@@ -58,11 +63,13 @@ def _source(p: Passage) -> dict[str, object]:
 
 class AskService:
     def __init__(self, retriever: Retriever, generator: Generator, condenser: QuestionCondenser,
-                 checker: CitationChecker, refusal: RefusalPolicy, prompts: PromptLibrary) -> None:
+                 checker: CitationChecker, scope: ScopeCheck, refusal: RefusalPolicy,
+                 prompts: PromptLibrary) -> None:
         self._retriever = retriever
         self._generator = generator
         self._condenser = condenser
         self._checker = checker
+        self._scope = scope
         self._refusal = refusal
         self._prompts = prompts
 
@@ -102,13 +109,23 @@ class AskService:
         if MODEL_REFUSAL in answer or self._refusal.model_refused(answer):
             yield from self._refuse(passages, timings, started)
             return
-        checked = self._checker.check(answer, passages, question=f"{request.question}\n{question}")
-        if not checked.supported:
+        asked = f"{request.question}\n{question}"
+        checked = self._checker.check(answer, passages, question=asked)
+        if not checked.supported or self._off_scope(asked, checked, passages):
             yield from self._refuse(passages, timings, started)
             return
         yield Event("citations", self._answer_payload(checked, refused=False, closest=[]))
         timings["total"] = _ms(started)
         yield Event("done", {"timings_ms": timings})
+
+    def _off_scope(self, asked: str, checked: CheckedAnswer, passages: Sequence[Passage]) -> bool:
+        by_chunk = {p.chunk_id: p for p in passages}
+        cited = [CitedEvidence(c.quote, by_chunk[c.chunk_id].text, c.title, c.published)
+                 for c in checked.citations]
+        reason = self._scope.mismatch(asked, checked.text, cited)
+        if reason:
+            log.info("answer refused: %s", reason)
+        return reason is not None
 
     def _refuse(self, passages: Sequence[Passage], timings: dict[str, float],
                 started: float) -> Iterator[Event]:

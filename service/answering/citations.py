@@ -5,11 +5,14 @@ are removed; a marker whose passage does not support its sentence is moved to th
 that does, or dropped; an unmarked sentence is attributed to its best-supporting passage;
 a sentence nothing supports is flagged. Every citation quotes the exact sentence of the
 stored article that supports the claim, with its offsets, and only cited passages are
-listed. Numbers are strict: a claim's figures must all appear in its evidence (the
-article's publication year counts). What a sentence adds to the question must be in its
-evidence too: an answer that repeats the question around a name of the model's own
-("X won the men's downhill", quoting a passage about the women's race that never names X)
-shares most of its words with the passage, but not the ones that answer.
+listed. Numbers are strict: the figures a claim adds to the question, and every year it
+names, must appear in its evidence (the article's publication year counts). What a sentence
+adds to the question must be in its evidence too: an answer that repeats the question
+around a name of the model's own ("X won the men's downhill", quoting a passage about the
+women's race that never names X) shares most of its words with the passage, but not the
+ones that answer. The words it repeats from the question need less: articles word the
+question's premise otherwise ("a 7.8 magnitude quake hit" for "the magnitude of the
+earthquake that struck was 7.8").
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from ingest.chunking import sentence_spans
-from service.answering.terms import overlap, terms
+from service.answering.terms import YEAR, counted_things, overlap, terms
 from service.retrieval.passages import Passage
 
 _MARKER_GROUP = re.compile(r"\s*\[(\s*\d+(?:\s*[,;]\s*\d+)*\s*)\]")
@@ -75,15 +78,23 @@ class _Evidence:
 
 @dataclass(frozen=True)
 class _Claim:
-    """A sentence's content words, and those of them the question did not already say."""
+    """A sentence's content words, those of them the question did not already say, and
+    what its figures count."""
 
     words: set[str]
     news: set[str]
+    counts: dict[str, set[str]]
 
 
 class CitationChecker:
-    def __init__(self, *, min_support: float = 0.5) -> None:
+    def __init__(self, *, min_support: float = 0.5, min_restated_support: float = 0.2) -> None:
+        """``min_support`` is the share of a sentence's words its evidence must hold, both of
+        all of them and of those it adds to the question. When the evidence holds every word
+        it adds, ``min_restated_support`` of the whole sentence is enough: the rest restates
+        the question, and a model restating a question in its own words lost rtqa-dev
+        answers such as "...brings his total tally of grand slam wins to 22" (0.23)."""
         self._min_support = min_support
+        self._min_restated_support = min_restated_support
 
     def check(self, answer: str, passages: Sequence[Passage], *, question: str = "") -> CheckedAnswer:
         """``question`` is what was asked (both forms, if the service condensed it): a
@@ -101,7 +112,8 @@ class CitationChecker:
             if not claim:
                 pieces.append(sentence)
                 continue
-            evidence = self._evidence(sentence, _Claim(claim, claim - asked), passages, cited)
+            claimed = _Claim(claim, claim - asked, counted_things(sentence))
+            evidence = self._evidence(claimed, passages, cited)
             if evidence is None:
                 result.unsupported.append(sentence)
                 pieces.append(sentence)
@@ -132,26 +144,35 @@ class CitationChecker:
         text = re.sub(r"\s+([.,;:!?])", r"\1", text).strip()
         return text, cited
 
-    def _evidence(self, sentence: str, claim: _Claim, passages: Sequence[Passage],
-                  cited: list[int]) -> _Evidence | None:
+    def _evidence(self, claim: _Claim, passages: Sequence[Passage], cited: list[int]) -> _Evidence | None:
         """The model's own choice wins when it holds; otherwise the best passage that does."""
         candidates = [_best_span(passages[n - 1], claim) for n in dict.fromkeys(cited)]
-        held = [e for e in candidates if self._supports(sentence, e)]
+        held = [e for e in candidates if self._supports(claim, e)]
         if held:
             return max(held, key=lambda e: e.strength)
         ranked = sorted((_best_span(p, claim) for p in passages), key=lambda e: e.strength, reverse=True)
-        return next((e for e in ranked if self._supports(sentence, e)), None)
+        return next((e for e in ranked if self._supports(claim, e)), None)
 
-    def _supports(self, sentence: str, evidence: _Evidence) -> bool:
-        if evidence.support < self._min_support or evidence.news_support < self._min_support:
+    def _supports(self, claim: _Claim, evidence: _Evidence) -> bool:
+        if evidence.news_support < self._min_support:
+            return False
+        restates = bool(claim.news) and evidence.news_support == 1.0
+        if evidence.support < (self._min_restated_support if restates else self._min_support):
             return False
         quote = evidence.passage.text[evidence.start - evidence.passage.start:
                                       evidence.end - evidence.passage.start]
-        figures = {t for t in terms(sentence) if _NUMBER.search(t)}
+        figures = {t for t in claim.words if _NUMBER.search(t) and (t in claim.news or YEAR.fullmatch(t))}
         known = set(terms(quote)) | set(terms(evidence.passage.text))
         if evidence.passage.published:
             known.add(evidence.passage.published[:4])
-        return figures <= known
+        return figures <= known and _counts_agree(claim, counted_things(quote))
+
+
+def _counts_agree(claim: _Claim, quoted: dict[str, set[str]]) -> bool:
+    """A figure the claim adds must count what its quote counts: "38,000 people died" does
+    not rest on "38,000 homes lost power"."""
+    return all(not quoted.get(figure) or things & quoted[figure]
+               for figure, things in claim.counts.items() if figure in claim.news)
 
 
 def _best_span(passage: Passage, claim: _Claim) -> _Evidence:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from service.answering.terms import terms
+from service.answering.terms import YEAR, terms
 from service.retrieval.passages import Passage
 
 _MODEL_REFUSAL = re.compile(
@@ -18,8 +18,6 @@ _MODEL_REFUSAL = re.compile(
     re.IGNORECASE,
 )
 
-
-_YEAR = re.compile(r"(19|20)\d\d")
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ class RefusalPolicy:
         its publication date; otherwise the passages are about another year's event. Other
         figures decide nothing: articles often write them differently ("25,000 miles" /
         "thousands of miles"), which refused 19 of rtqa-dev's answerable questions."""
-        figures = {t for t in terms(question) if _YEAR.fullmatch(t)}
+        figures = {t for t in terms(question) if YEAR.fullmatch(t)}
         if not figures:
             return False
         seen: set[str] = set()

@@ -8,6 +8,12 @@ import re
 from ingest.store.catalog import STOPWORDS
 
 _WORD = re.compile(r"[\w$€£%]+(?:[.,'’][\w]+)*", re.UNICODE)
+# A term that is a year: years place a claim in time, so checks treat them apart from other figures.
+YEAR = re.compile(r"(?:19|20)\d\d")
+_DIGIT = re.compile(r"\d")
+_ENDS_CLAUSE = re.compile(r"[,.;:!?)]$")
+_TOKEN = re.compile(r"\S+")
+_SCALES = {"million", "billion", "trillion"}
 
 
 def terms(text: str) -> list[str]:
@@ -31,3 +37,19 @@ def overlap(claim: set[str], evidence: set[str]) -> float:
     if not claim:
         return 0.0
     return len(claim & evidence) / len(claim)
+
+
+def counted_things(text: str) -> dict[str, set[str]]:
+    """What each figure counts: the word right after it ("38,000 homes" -> home). A figure
+    followed by punctuation or a stop word ("rose to 37, officials said") counts nothing
+    that can be read off, and a scale word is part of the figure."""
+    found: dict[str, set[str]] = {}
+    tokens = _TOKEN.findall(text)
+    for token, following in zip(tokens, tokens[1:]):
+        figure = terms(token)
+        if len(figure) != 1 or not _DIGIT.search(figure[0]) or _ENDS_CLAUSE.search(token):
+            continue
+        thing = terms(following)
+        if thing and not _DIGIT.search(thing[0]) and thing[0] not in _SCALES:
+            found.setdefault(figure[0], set()).add(thing[0])
+    return found

@@ -35,3 +35,23 @@ def test_a_winner_the_articles_never_name_is_refused(components: Components) -> 
     asked = components.ask_service.ask(AskRequest(question="Who won the women's World Cup downhill in Valmora?"))
     assert not asked.refused
     assert [c["doc_id"] for c in asked.citations] == ["race"]
+
+
+RIDERSHIP = Article(title="Crescent Line ridership revised down", id="ridership", published="2025-05-20",
+                    source="Metro Wire",
+                    text=("The Crescent Line carried an average of 36,500 weekday trips in April, the transit "
+                          "authority said on Tuesday, fewer than the 41,000 of its first month."))
+
+
+def test_a_figure_for_another_month_is_refused_however_the_answer_words_it(components: Components) -> None:
+    components.indexer.ingest([RIDERSHIP])
+    components.generator = ScriptedGenerator("The Crescent Line's average weekday ridership in June was 36,500.")
+    asked = components.ask_service.ask(AskRequest(
+        question="What was the Crescent Line's average weekday ridership in June?"))
+    assert asked.refused and asked.citations == []
+
+    components.generator.answer = "The Crescent Line's average weekday ridership in April was 36,500."
+    asked = components.ask_service.ask(AskRequest(
+        question="What was the Crescent Line's average weekday ridership in April?"))
+    assert not asked.refused
+    assert [c["doc_id"] for c in asked.citations] == ["ridership"]

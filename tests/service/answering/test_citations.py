@@ -70,3 +70,41 @@ def test_an_answer_the_passage_gives_is_cited_whatever_it_repeats_of_the_questio
     assert [c.quote for c in checked.citations] == ["Lea Brunner won the women's World Cup downhill in Valmora on Saturday."]
     restated = CitationChecker().check("The women's World Cup downhill was in Valmora.", _race(), question=question)
     assert restated.supported, "a sentence that only restates the question adds no claim to check"
+
+
+QUAKE = ("A 6.1 magnitude quake hit the coast just after 4 a.m. on Monday. "
+         "About 38,000 homes lost power at the peak of the storm that followed.")
+
+
+def _quake(published: str = "2025-03-03") -> list[Passage]:
+    return [Passage("c4", "quake", "Quake hits the coast", QUAKE, 0, len(QUAKE), None, "Coast Wire", published)]
+
+
+def test_an_answer_that_restates_the_question_in_its_own_words_rests_on_what_it_adds() -> None:
+    question = "What was the magnitude of the earthquake that struck the coastline?"
+    answer = "The magnitude of the earthquake that struck the coastline was 6.1."
+    checked = CitationChecker().check(answer, _quake(), question=question)
+    assert [c.quote for c in checked.citations] == ["A 6.1 magnitude quake hit the coast just after 4 a.m. on Monday."]
+    strict = CitationChecker(min_restated_support=0.5).check(answer, _quake(), question=question)
+    assert not strict.supported, "2 of its 5 words are in the quote"
+    wrong = CitationChecker().check(answer.replace("6.1", "7.4"), _quake(), question=question)
+    assert not wrong.supported
+
+
+def test_figures_from_the_question_need_no_evidence_but_its_years_do() -> None:
+    question = "A 6.1 quake hit which stretch of land early on Monday, cutting power to 40,000 homes?"
+    checked = CitationChecker().check("The 6.1 quake hit the coast, cutting power to 40,000 homes.",
+                                      _quake(), question=question)
+    assert checked.supported, "40,000 is the question's own figure"
+    year = CitationChecker().check("The 2026 quake hit the coast.", _quake(),
+                                   question="Which stretch of land did the 2026 quake hit?")
+    assert not year.supported, "the passage is from 2025 and names no 2026"
+
+
+def test_a_figure_must_count_what_its_quote_counts() -> None:
+    question = "How many people died in the storm?"
+    died = CitationChecker().check("38,000 people died in the storm.", _quake(), question=question)
+    assert not died.supported
+    homes = CitationChecker().check("38,000 homes lost power in the storm.", _quake(),
+                                    question="How many homes lost power in the storm?")
+    assert homes.supported

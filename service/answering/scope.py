@@ -1,0 +1,147 @@
+"""Whether the passages an answer cites are about what the question asks.
+
+The citation check makes sure that what an answer adds is written in its evidence. It
+cannot see that the evidence is about April when the question asked about June: the
+answer then repeats "June" from the question around April's figure, and every word it adds
+is in the quote. Small models turn near misses into answers this way when they are told to
+answer whatever the passages word differently. These checks look at the question's own
+qualifiers instead: its month or quarter, a period the cited articles were written before,
+the men's or the women's event, the office it asks about, and a date when it asks for one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable, Sequence
+
+from service.answering.terms import YEAR, terms
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")
+# "May" and "March" are months only when capitalised ("prices may rise", "crowds march").
+_MONTH = re.compile(r"\b((?i:" + "|".join(m for m in MONTHS if m not in ("may", "march")) + r")|March|May)\b")
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+_QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter\b|\bq([1-4])\b",
+                      re.IGNORECASE)
+_SEX = re.compile(r"\b(men|women)(?:'s|’s)", re.IGNORECASE)
+_OFFICE = re.compile(
+    r"\bwho (?:is|was|are|were|became|becomes|will be|has been)\b[^?]*?\b(chief executive|ceo|"
+    r"chair(?:man|woman|person)?|president|prime minister|minister|mayor|governor|coach|"
+    r"spokes(?:person|man|woman)|founder|editor|director)\b", re.IGNORECASE)
+_ASKS_DATE = re.compile(r"\b(?:what|which) date\b", re.IGNORECASE)
+_GIVES_DATE = re.compile(_MONTH.pattern + r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}\b")
+_FORWARD = re.compile(r"\b(?:will|expected|expects?|forecasts?|plans?|planned|due|scheduled|projected|"
+                      r"predicted|predicts?|set to|going to)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CitedEvidence:
+    """One cited passage: the quote that supports the claim and the passage around it."""
+
+    quote: str
+    text: str
+    title: str
+    published: str | None
+
+
+def months(text: str) -> set[str]:
+    return {m.group(1).lower() for m in _MONTH.finditer(text)}
+
+
+def quarters(text: str) -> set[str]:
+    return {f"q{_ORDINALS[m.group(1).lower()]}" if m.group(1) else f"q{m.group(2)}"
+            for m in _QUARTER.finditer(text)}
+
+
+def _published_month(published: str | None) -> set[str]:
+    return {MONTHS[int(published[5:7]) - 1]} if published and len(published) >= 7 else set()
+
+
+_PERIODS: tuple[tuple[str, Callable[[str], set[str]], Callable[[str | None], set[str]]], ...] = (
+    ("month", months, _published_month),
+    ("quarter", quarters, lambda published: set()),
+)
+
+
+class ScopeCheck:
+    """Each check returns why the cited evidence is about something else, or None."""
+
+    def mismatch(self, question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
+        for check in (self._period, self._written_before, self._event_sex, self._office, self._date):
+            reason = check(question, answer, cited)
+            if reason:
+                return reason
+        return None
+
+    @staticmethod
+    def _period(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
+        """A month or quarter the question names must be the one a cited quote tells about
+        (or its article's month); a quote that names none defers to its passage. Years are
+        left to the refusal policy and to ``_written_before``: a comparison names years of
+        both sides, and an answer cites only the side it picks."""
+        for kind, find, dated in _PERIODS:
+            asked = find(question)
+            if asked and not any(_holds(asked, find, dated(c.published), c) for c in cited):
+                return f"the question asks about {', '.join(sorted(asked))}; the cited passages tell about another {kind}"
+        return None
+
+    @staticmethod
+    def _written_before(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
+        """An article cannot report a period that began after it was published, unless the
+        question asks what is expected."""
+        start = period_start(question)
+        if start is None or _FORWARD.search(question):
+            return None
+        published = [date.fromisoformat(c.published[:10]) for c in cited if c.published]
+        if published and len(published) == len(cited) and max(published) < start:
+            return f"the question asks about a period from {start.isoformat()}; the cited articles were published before it"
+        return None
+
+    @staticmethod
+    def _event_sex(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
+        for sex in {m.group(1).lower() for m in _SEX.finditer(question)}:
+            if not any(re.search(rf"\b{sex}\b", f"{c.quote} {c.text}".lower()) for c in cited):
+                return f"the question asks about the {sex}'s event; the cited passages do not mention it"
+        return None
+
+    @staticmethod
+    def _office(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
+        """"Who is the chief executive": the quote that names the person must name the office,
+        or the answer is whoever the article happened to quote."""
+        for office in {m.group(1).lower() for m in _OFFICE.finditer(question)}:
+            if not any(re.search(rf"\b{office}\b", c.quote.lower()) for c in cited):
+                return f"the question asks who holds the office of {office}; the cited quotes do not name it"
+        return None
+
+    @staticmethod
+    def _date(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
+        if _ASKS_DATE.search(question) and not _GIVES_DATE.search(answer):
+            return "the question asks for a date; the answer gives none"
+        return None
+
+
+def _holds(asked: set[str], find: Callable[[str], set[str]], dated: set[str],
+           cited: CitedEvidence) -> bool:
+    named = find(cited.quote)
+    if asked <= named | dated:
+        return True
+    return not named and asked <= find(cited.text) | find(cited.title) | dated
+
+
+def period_start(question: str) -> date | None:
+    """First day of the one period the question names: a month or quarter of a year, or a
+    year alone; None when it names none, or several."""
+    years = {int(t) for t in terms(question) if YEAR.fullmatch(t)}
+    asked_months, asked_quarters = months(question), quarters(question)
+    if len(years) != 1:
+        return None
+    (year,) = years
+    if len(asked_months) == 1 and not asked_quarters:
+        return date(year, MONTHS.index(next(iter(asked_months))) + 1, 1)
+    if len(asked_quarters) == 1 and not asked_months:
+        return date(year, 3 * int(next(iter(asked_quarters))[1]) - 2, 1)
+    if not asked_months and not asked_quarters:
+        return date(year, 1, 1)
+    return None
