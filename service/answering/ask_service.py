@@ -15,7 +15,7 @@ from typing import Any, Iterator, Sequence
 from ingest.store.records import SearchFilters
 from service.answering.citations import CheckedAnswer, CitationChecker
 from service.answering.condense import QuestionCondenser, Turn
-from service.answering.generators import MODEL_REFUSAL, Generator
+from service.answering.generators import Generator
 from service.answering.prompts import PromptLibrary
 from service.answering.refusal import RefusalPolicy
 from service.answering.scope import CitedEvidence, ScopeCheck
@@ -106,7 +106,7 @@ class AskService:
             yield Event("token", {"text": piece})
         timings["generate"] = _ms(generation_started)
         answer = "".join(raw).strip()
-        if MODEL_REFUSAL in answer or self._refusal.model_refused(answer):
+        if self._refusal.model_refused(answer):
             yield from self._refuse(passages, timings, started)
             return
         asked = f"{request.question}\n{question}"

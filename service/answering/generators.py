@@ -15,8 +15,6 @@ from service.answering.sentences import RankedSentence, SentenceRanker
 from service.answering.terms import terms
 from service.retrieval.passages import Passage
 
-MODEL_REFUSAL = "NOT IN ARTICLES"
-
 
 @dataclass(frozen=True)
 class Evidence:

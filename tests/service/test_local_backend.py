@@ -44,6 +44,14 @@ def test_local_model_path_refuses_an_off_topic_question(local_client: TestClient
     assert body["refused"] is True and body["citations"] == []
 
 
+def test_local_model_answer_about_another_month_is_refused(local_client: TestClient) -> None:
+    """The sample articles give the Crescent Line's April ridership and nothing later: an
+    answer built from them for June is the near miss the scope check exists for."""
+    body = local_client.post("/v1/ask", json={
+        "question": "What was the Crescent Line's average weekday ridership in June 2025?"}).json()
+    assert body["refused"] is True and body["citations"] == [], body
+
+
 def test_local_model_streams_tokens(local_client: TestClient) -> None:
     raw = local_client.post("/v1/ask", json={"question": "Which company built the Lyra-2 lunar lander?",
                                              "stream": True}).text
