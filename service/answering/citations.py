@@ -11,8 +11,8 @@ adds to the question must be in its evidence too: an answer that repeats the que
 around a name of the model's own ("X won the men's downhill", quoting a passage about the
 women's race that never names X) shares most of its words with the passage, but not the
 ones that answer. The words it repeats from the question need less: articles word the
-question's premise otherwise ("a 7.8 magnitude quake hit" for "the magnitude of the
-earthquake that struck was 7.8").
+question's premise otherwise ("a 6.1 magnitude quake hit the coast" for "the magnitude of
+the earthquake that struck the coastline was 6.1").
 """
 
 from __future__ import annotations
@@ -91,8 +91,9 @@ class CitationChecker:
         """``min_support`` is the share of a sentence's words its evidence must hold, both of
         all of them and of those it adds to the question. When the evidence holds every word
         it adds, ``min_restated_support`` of the whole sentence is enough: the rest restates
-        the question, and a model restating a question in its own words lost rtqa-dev
-        answers such as "...brings his total tally of grand slam wins to 22" (0.23)."""
+        the question, which the article words otherwise. At 0.5, 12 more of the 1.5B
+        model's rtqa-dev answers were refused, 4 of them right; with no floor at all, an
+        answer to a question asked after the corpus ended passed on its one added name."""
         self._min_support = min_support
         self._min_restated_support = min_restated_support
 

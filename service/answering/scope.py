@@ -108,7 +108,7 @@ class ScopeCheck:
 
     @staticmethod
     def _office(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
-        """"Who is the chief executive": the quote that names the person must name the office,
+        """Asked who holds an office, the quote that names the person must name the office,
         or the answer is whoever the article happened to quote."""
         for office in {m.group(1).lower() for m in _OFFICE.finditer(question)}:
             if not any(re.search(rf"\b{office}\b", c.quote.lower()) for c in cited):
