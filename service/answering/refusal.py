@@ -19,7 +19,6 @@ _MODEL_REFUSAL = re.compile(
 )
 
 
-
 @dataclass(frozen=True)
 class RefusalPolicy:
     """Thresholds on the top passage's relevance: a cross-encoder logit when reranking is
