@@ -6,7 +6,10 @@ answer then repeats "June" from the question around April's figure, and every wo
 is in the quote. Small models turn near misses into answers this way when they are told to
 answer whatever the passages word differently. These checks look at the question's own
 qualifiers instead: its month or quarter, a period the cited articles were written before,
-the men's or the women's event, the office it asks about, and a date when it asks for one.
+the men's or the women's event, the office it asks about, the prize whose winner it asks
+for, and a date when it asks for one.
+An answer that only repeats the question ("Which hospital leads the unit?" -> "The hospital
+leads the unit") passes every one of them and answers nothing.
 """
 
 from __future__ import annotations
@@ -30,8 +33,17 @@ _OFFICE = re.compile(
     r"\bwho (?:is|was|are|were|became|becomes|will be|has been)\b[^?]*?\b(chief executive|ceo|"
     r"chair(?:man|woman|person)?|president|prime minister|minister|mayor|governor|coach|"
     r"spokes(?:person|man|woman)|founder|editor|director)\b", re.IGNORECASE)
+# "won the 2023 Booker Prize": the capitalised words before the kind of prize name it.
+_PRIZE = re.compile(r"\b(?:won|wins?|winners? of)\s+(?:the\s+)?(?:\d{4}\s+)?((?:[A-Z][\w'’-]*\s+)+)"
+                    r"(?:Prize|Award|Medal|Trophy)\b")
 _ASKS_DATE = re.compile(r"\b(?:what|which) date\b", re.IGNORECASE)
 _GIVES_DATE = re.compile(_MONTH.pattern + r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}\b")
+_MARKER = re.compile(r"\[\d+\]")
+# Questions whose answer may repeat them word for word: a choice between the alternatives
+# they name, or yes or no.
+_CHOICE = re.compile(r"\bor\b", re.IGNORECASE)
+_YES_NO = re.compile(r"^\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b",
+                     re.IGNORECASE | re.MULTILINE)
 _FORWARD = re.compile(r"\b(?:will|expected|expects?|forecasts?|plans?|planned|due|scheduled|projected|"
                       r"predicted|predicts?|set to|going to)\b", re.IGNORECASE)
 
@@ -66,13 +78,24 @@ _PERIODS: tuple[tuple[str, Callable[[str], set[str]], Callable[[str | None], set
 
 
 class ScopeCheck:
-    """Each check returns why the cited evidence is about something else, or None."""
+    """Each check returns why the answer or its cited evidence misses the question, or None."""
 
     def mismatch(self, question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
-        for check in (self._period, self._written_before, self._event_sex, self._office, self._date):
+        for check in (self._repeats_question, self._period, self._written_before, self._event_sex,
+                      self._office, self._prize, self._date):
             reason = check(question, answer, cited)
             if reason:
                 return reason
+        return None
+
+    @staticmethod
+    def _repeats_question(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
+        """Every word of the answer is the question's: its citation supports the premise,
+        and nothing the question asks for is named."""
+        if _CHOICE.search(question) or _YES_NO.search(question):
+            return None
+        if set(terms(_MARKER.sub("", answer))) <= set(terms(question)):
+            return "the answer only repeats the question"
         return None
 
     @staticmethod
@@ -113,6 +136,16 @@ class ScopeCheck:
         for office in {m.group(1).lower() for m in _OFFICE.finditer(question)}:
             if not any(re.search(rf"\b{office}\b", c.quote.lower()) for c in cited):
                 return f"the question asks who holds the office of {office}; the cited quotes do not name it"
+        return None
+
+    @staticmethod
+    def _prize(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
+        """Asked who won a named prize, the answer must come from a passage that names it:
+        another prize's winner is the same kind of answer and often shares the year."""
+        for match in _PRIZE.finditer(question):
+            name = {t for t in terms(match.group(1)) if not YEAR.fullmatch(t)}
+            if name and not any(name <= set(terms(f"{c.title} {c.text}")) for c in cited):
+                return f"the question asks who won the {match.group(1).strip()} prize; the cited passages do not name it"
         return None
 
     @staticmethod

@@ -55,3 +55,23 @@ def test_a_figure_for_another_month_is_refused_however_the_answer_words_it(compo
         question="What was the Crescent Line's average weekday ridership in April?"))
     assert not asked.refused
     assert [c["doc_id"] for c in asked.citations] == ["ridership"]
+
+
+STROKE_UNIT = Article(title="Northfield General opens a stroke unit", id="stroke", published="2025-03-02",
+                      source="Northfield Post",
+                      text=("Northfield General Hospital opened a new stroke unit on Monday. "
+                            "The unit is led by Dr. Samuel Adeyemi, who trained in Leeds."))
+
+
+def test_an_answer_that_only_repeats_the_question_is_refused(components: Components) -> None:
+    components.indexer.ingest([STROKE_UNIT])
+    question = "Who leads the new stroke unit at Northfield General Hospital?"
+    components.generator = ScriptedGenerator(
+        "Northfield General Hospital leads the new stroke unit at Northfield General Hospital.")
+    asked = components.ask_service.ask(AskRequest(question=question))
+    assert asked.refused and asked.citations == []
+
+    components.generator.answer = "Dr. Samuel Adeyemi leads the new stroke unit."
+    asked = components.ask_service.ask(AskRequest(question=question))
+    assert not asked.refused
+    assert [c["doc_id"] for c in asked.citations] == ["stroke"]

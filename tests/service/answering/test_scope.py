@@ -89,3 +89,31 @@ def test_a_question_for_a_date_needs_a_date_in_the_answer() -> None:
 ])
 def test_the_period_a_question_names_begins_on_its_first_day(question: str, start: date | None) -> None:
     assert period_start(question) == start
+
+
+def test_an_answer_that_only_repeats_the_question_answers_nothing() -> None:
+    cited = _cited("The hospital opened a stroke unit led by Dr. Samuel Adeyemi.", published="2025-03-02")
+    question = "Who leads the new stroke unit at Northfield General Hospital?"
+    reason = ScopeCheck().mismatch(
+        question, "Northfield General Hospital leads the new stroke unit at Northfield General Hospital [1].", cited)
+    assert reason == "the answer only repeats the question"
+    assert ScopeCheck().mismatch(question, "Dr. Samuel Adeyemi leads it [1].", cited) is None
+
+
+@pytest.mark.parametrize("question, answer", [
+    ("Which is more expensive: the chip plant or the concert hall?", "The chip plant is more expensive."),
+    ("Did the tunnel open in 2026?", "The tunnel did open in 2026."),
+])
+def test_a_choice_or_a_yes_no_answer_may_repeat_the_question(question: str, answer: str) -> None:
+    assert ScopeCheck().mismatch(question, answer, _cited("The chip plant costs more.", published=None)) is None
+
+
+def test_who_won_a_named_prize_is_answered_only_from_a_passage_that_names_it() -> None:
+    grammys = _cited("Beyoncé became the most decorated artist in Grammy history with her 32nd win.",
+                     title="Beyoncé breaks the Grammy record", published="2023-02-06")
+    question = "Which author won the 2023 Booker Prize?"
+    reason = ScopeCheck().mismatch(question, "Beyoncé won it [1].", grammys)
+    assert reason is not None and "Booker" in reason
+    booker = _cited("Paul Lynch won the Booker Prize for Prophet Song.", published="2023-11-27")
+    assert ScopeCheck().mismatch(question, "Paul Lynch [1]", booker) is None
+    assert ScopeCheck().mismatch("Who has the most Grammy wins?", "Beyoncé [1]", grammys) is None
