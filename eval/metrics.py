@@ -21,14 +21,17 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # Punctuation goes, except a '.', '-', ':' or '/' between two digits (1.9, 2024-25, 9:30).
 _PUNCT = re.compile(r"(?!(?<=\d)[.\-:/]\d)(?:[^\w\s]|_)")
 _SPACE = re.compile(r"\s+")
+_ARTICLES = re.compile(r"\b(?:a|an|the)\b")
 
 
 def normalize(text: str) -> str:
     """NFKC, lower case, one kind of quote and dash, no ``[n]`` markers, no thousands
-    separators, punctuation and whitespace collapsed to single spaces."""
-    text = unicodedata.normalize("NFKC", text).lower().translate(_QUOTES)
+    separators, "&" read as "and", no articles (as SQuAD scores answers: "the Eagles and
+    the Chiefs" answers "Eagles & Chiefs"), punctuation and whitespace collapsed to single
+    spaces."""
+    text = unicodedata.normalize("NFKC", text).lower().translate(_QUOTES).replace("&", " and ")
     text = _THOUSANDS.sub("", _MARKER.sub(" ", text))
-    return _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
+    return _SPACE.sub(" ", _ARTICLES.sub(" ", _PUNCT.sub(" ", text))).strip()
 
 
 def contains_answer(text: str, answers: Iterable[str]) -> bool:

@@ -10,12 +10,14 @@ from eval import metrics
 
 @pytest.mark.parametrize("text, expected", [
     ("Kenji Watanabe", "kenji watanabe"),
-    ("“The Salt Archive”", "the salt archive"),
+    ("“The Salt Archive”", "salt archive"),
+    ("An apple a day", "apple day"),
     ("It’s 48,000 kettles [2].", "it s 48000 kettles"),
     ("$1.9 billion[1][3]", "1.9 billion"),
     ("1,900,000 and 12,34", "1900000 and 12 34"),
     ("2024–25 season at 9:30.", "2024-25 season at 9:30"),
-    ("Lowell & Pike", "lowell pike"),
+    ("Lowell & Pike", "lowell and pike"),
+    ("AT&T", "at and t"),
     ("ﬁnal\u00a0score", "final score"),
     ("  many   spaces\n", "many spaces"),
     ("snake_case", "snake case"),
@@ -29,6 +31,8 @@ def test_contains_answer_is_normalised_and_word_bounded() -> None:
     assert metrics.contains_answer("Losses reached $1,900 million.", ["1.9 billion", "1,900 million"])
     assert metrics.contains_answer("Apple’s partner", ["Apple's partner"])
     assert metrics.contains_answer("Audited by LOWELL & PIKE.", ["Lowell & Pike"])
+    assert metrics.contains_answer("The Philadelphia Eagles and the Kansas City Chiefs will meet.",
+                                   ["Philadelphia Eagles & Kansas City Chiefs"])
     assert not metrics.contains_answer("Satoshi Nakamoto", ["Sato"])
     assert not metrics.contains_answer("19 billion", ["1.9 billion"])
     assert not metrics.contains_answer("anything", [""])
