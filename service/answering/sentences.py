@@ -39,12 +39,16 @@ class SentenceRanker:
         self._rank_prior = rank_prior
 
     def rank(self, question: str, passages: Sequence[Passage]) -> list[RankedSentence]:
-        """Best first."""
+        """Best first. Chunks of one article overlap, so a sentence retrieved twice is ranked
+        once, in its best-ranked passage: shown twice, it took the prompt room of another."""
         found: list[tuple[int, int, str]] = []
+        seen: set[tuple[str, str]] = set()
         for index, passage in enumerate(passages):
             for position, (start, end) in enumerate(sentence_spans(passage.text)):
                 sentence = passage.text[start:end]
-                if not looks_like_instruction(sentence):
+                key = (passage.doc_id, sentence.strip())
+                if key not in seen and not looks_like_instruction(sentence):
+                    seen.add(key)
                     found.append((index, position, sentence))
         if not found:
             return []

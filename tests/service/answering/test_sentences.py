@@ -40,3 +40,16 @@ def test_ranking_waits_for_a_free_turn(embedder: Embedder) -> None:
         assert not done.wait(0.5)
     assert done.wait(30)
     worker.join()
+
+
+def test_a_sentence_in_two_overlapping_chunks_is_ranked_once(embedder: Embedder) -> None:
+    second = "It ordered two electric ferries for the island route. Delivery is due in 2027."
+    start = FERRY.index("It ordered")
+    overlapping = Passage("f1", "ferry", "Harbour board", second, start, start + len(second), None,
+                          "Port News", None)
+    ranked = SentenceRanker(embedder).rank("Which ferries were ordered for the island route?",
+                                           [_passage(), overlapping])
+    texts = [r.text for r in ranked]
+    assert texts.count("It ordered two electric ferries for the island route.") == 1
+    assert ranked[0].passage_index == 0, "kept in the better-ranked passage"
+    assert "Delivery is due in 2027." in texts
