@@ -80,6 +80,15 @@ def ensure_index(data_dir: Path, articles: Path) -> None:
                    env=env, cwd=PROJECT_ROOT, check=False)
 
 
+def indexed_documents(data_dir: Path) -> int:
+    """Articles in the index, as ``newsqa stats`` counts them: on an empty index every
+    question is refused before retrieval has anything to rank, and the figures time nothing."""
+    env = {**os.environ, "NEWSQA_DATA_DIR": str(data_dir)}
+    out = subprocess.run([sys.executable, "-m", "service.cli", "stats"], env=env, cwd=PROJECT_ROOT,
+                         check=True, capture_output=True, text=True).stdout
+    return int(json.loads(out)["documents"])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bench", type=Path, default=RTQA_DEV)
@@ -93,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if not args.skip_ingest:
         ensure_index(args.data_dir, args.bench / "articles.jsonl")
+    if indexed_documents(args.data_dir) == 0:
+        print(f"no articles are indexed in {args.data_dir}: run without --skip-ingest, or pass "
+              "--data-dir of an index", file=sys.stderr)
+        return 2
     with (args.bench / "questions.jsonl").open() as src:
         questions = [json.loads(line) for line in src if line.strip()][:args.limit]
     server = start_server(args.data_dir, args.backend, args.port)
