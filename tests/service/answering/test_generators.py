@@ -100,7 +100,7 @@ def test_passages_the_reranker_scored_below_the_floor_stay_out_keeping_their_num
     weak_first = replace(bridge, scores={"rerank": -7.0})
     unrelated = replace(ferry, chunk_id="f1", title="Unrelated", scores={"rerank": -6.0})
     related = replace(ferry, chunk_id="f2", title="Related", scores={"rerank": -4.5})
-    unscored = replace(ferry, chunk_id="f3", title="Unscored", scores={})
+    unscored = replace(ferry, chunk_id="f3", doc_id="ferry-follow-up", title="Unscored", scores={})
     text = str(_chat(evidence_tokens=200).messages(
         "What did the board order?", [weak_first, unrelated, related, unscored], None)[1].content)
     assert "Bridge closes (City Desk, 2025-04-01):\n[1] " in text
