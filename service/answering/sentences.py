@@ -14,17 +14,22 @@ from typing import Sequence
 from ingest.chunking import sentence_spans
 from ingest.embedder import Embedder
 from service.answering.injection import looks_like_instruction
-from service.answering.terms import overlap, terms
+from service.answering.terms import terms
 from service.retrieval.passages import Passage
 from service.retrieval.turns import Turns
 
 
 @dataclass(frozen=True)
 class RankedSentence:
+    """``matched`` are the question's words the sentence holds, each of which added
+    ``credit`` to its score."""
+
     score: float
     passage_index: int
     position: int
     text: str
+    matched: frozenset[str] = frozenset()
+    credit: float = 0.0
 
 
 class SentenceRanker:
@@ -53,13 +58,14 @@ class SentenceRanker:
         if not found:
             return []
         wanted = set(terms(question))
-        lexical = [overlap(wanted, set(terms(s))) for _, _, s in found]
+        held = [frozenset(wanted & set(terms(s))) for _, _, s in found]
         semantic = self._similarities(question, [s for _, _, s in found])
         w = self._semantic_weight if semantic else 0.0
+        credit = (1 - w) / len(wanted) if wanted else 0.0
         ranked = [
-            RankedSentence((1 - w) * lex + w * (semantic[i] if semantic else 0.0)
-                           + self._rank_prior / (1 + index), index, position, sentence)
-            for i, ((index, position, sentence), lex) in enumerate(zip(found, lexical))
+            RankedSentence(credit * len(matched) + w * (semantic[i] if semantic else 0.0)
+                           + self._rank_prior / (1 + index), index, position, sentence, matched, credit)
+            for i, ((index, position, sentence), matched) in enumerate(zip(found, held))
         ]
         return sorted(ranked, key=lambda r: -r.score)
 

@@ -60,6 +60,18 @@ def test_the_best_sentence_goes_in_even_when_it_alone_exceeds_the_budget() -> No
         (2, ["The harbour board ordered two electric ferries on Monday."])]
 
 
+def test_question_words_already_shown_earn_no_credit_again() -> None:
+    """Asked "what did the harbour board order", the lead names the board; the sentence
+    that says what it ordered beats another about the board, though it shares fewer words."""
+    board, ordered = frozenset({"harbour", "board"}), frozenset({"order"})
+    ranked = [RankedSentence(0.9, 1, 0, "The harbour board met on Monday.", board, 0.2),
+              RankedSentence(0.7, 1, 2, "The harbour board chair agreed.", board, 0.2),
+              RankedSentence(0.6, 1, 1, "It ordered two electric ferries.", ordered, 0.2)]
+    chosen = select_evidence(ranked, _passages(), budget=12, count_tokens=words)
+    assert [e.sentences for e in chosen] == [["The harbour board met on Monday.",
+                                              "It ordered two electric ferries."]]
+
+
 def test_the_prompt_holds_only_the_chosen_sentences_under_short_headers() -> None:
     generator = _chat(evidence_tokens=12, title_words=5)
     system, user = generator.messages("How many euros did they cost?", _passages(), "2025-05-01")
