@@ -25,7 +25,8 @@ from ingest.chunking import sentence_spans
 from service.answering.terms import YEAR, counted_things, overlap, terms
 from service.retrieval.passages import Passage
 
-_MARKER_GROUP = re.compile(r"\s*\[(\s*\d+(?:\s*[,;]\s*\d+)*\s*)\]")
+# A citation marker, "[2]" or a group "[1, 3]"; the scope check strips them too.
+MARKER_GROUP = re.compile(r"\s*\[(\s*\d+(?:\s*[,;]\s*\d+)*\s*)\]")
 _PLACEHOLDER = re.compile(r"\s*\[(?:n|k|i|x|num|number|source|citation|\.\.\.)\]", re.IGNORECASE)
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[[^\]]{1,12}\])+)")
 _NUMBER = re.compile(r"\d")
@@ -141,7 +142,7 @@ class CitationChecker:
 
         for placeholder in _PLACEHOLDER.findall(sentence):
             result.removed_markers.append(placeholder.strip())
-        text = _PLACEHOLDER.sub("", _MARKER_GROUP.sub(keep_valid, sentence))
+        text = _PLACEHOLDER.sub("", MARKER_GROUP.sub(keep_valid, sentence))
         text = re.sub(r"\s+([.,;:!?])", r"\1", text).strip()
         return text, cited
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Sequence
 
+from service.answering.citations import MARKER_GROUP
 from service.answering.terms import YEAR, terms
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
@@ -38,7 +39,6 @@ _PRIZE = re.compile(r"\b(?:won|wins?|winners? of)\s+(?:the\s+)?(?:\d{4}\s+)?((?:
                     r"(?:Prize|Award|Medal|Trophy)\b")
 _ASKS_DATE = re.compile(r"\b(?:what|which) date\b", re.IGNORECASE)
 _GIVES_DATE = re.compile(_MONTH.pattern + r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}\b")
-_MARKER = re.compile(r"\[\d+\]")
 # Questions whose answer may repeat them word for word: a choice between the alternatives
 # they name, or yes or no.
 _CHOICE = re.compile(r"\bor\b", re.IGNORECASE)
@@ -94,7 +94,7 @@ class ScopeCheck:
         and nothing the question asks for is named."""
         if _CHOICE.search(question) or _YES_NO.search(question):
             return None
-        if set(terms(_MARKER.sub("", answer))) <= set(terms(question)):
+        if set(terms(MARKER_GROUP.sub("", answer))) <= set(terms(question)):
             return "the answer only repeats the question"
         return None
 
