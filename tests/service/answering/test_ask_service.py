@@ -3,10 +3,10 @@ test tells it to: what the service does with an answer depends on the question a
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from ingest.article import Article
-from service.answering.ask_service import AskRequest
+from service.answering.ask_service import AskRequest, AskResult
 from service.assembly import Components
 from service.retrieval.passages import Passage
 
@@ -25,14 +25,28 @@ class ScriptedGenerator:
         yield self.answer
 
 
+def _scripted(components: Components, article: Article) -> Callable[[str, str], AskResult]:
+    """Indexes ``article`` and returns ``ask(question, answer)``: the ask service's result
+    when the generator writes ``answer``."""
+    components.indexer.ingest([article])
+    generator = ScriptedGenerator("")
+    components.generator = generator
+
+    def ask(question: str, answer: str) -> AskResult:
+        generator.answer = answer
+        return components.ask_service.ask(AskRequest(question=question))
+
+    return ask
+
+
 def test_a_winner_the_articles_never_name_is_refused(components: Components) -> None:
-    components.indexer.ingest([RACE])
-    components.generator = ScriptedGenerator("Tadesse Bekele won the men's World Cup downhill in Valmora.")
-    asked = components.ask_service.ask(AskRequest(question="Who won the men's World Cup downhill in Valmora?"))
+    ask = _scripted(components, RACE)
+    asked = ask("Who won the men's World Cup downhill in Valmora?",
+                "Tadesse Bekele won the men's World Cup downhill in Valmora.")
     assert asked.refused and asked.citations == []
 
-    components.generator.answer = "Lea Brunner won the women's downhill in Valmora."
-    asked = components.ask_service.ask(AskRequest(question="Who won the women's World Cup downhill in Valmora?"))
+    asked = ask("Who won the women's World Cup downhill in Valmora?",
+                "Lea Brunner won the women's downhill in Valmora.")
     assert not asked.refused
     assert [c["doc_id"] for c in asked.citations] == ["race"]
 
@@ -44,15 +58,13 @@ RIDERSHIP = Article(title="Crescent Line ridership revised down", id="ridership"
 
 
 def test_a_figure_for_another_month_is_refused_however_the_answer_words_it(components: Components) -> None:
-    components.indexer.ingest([RIDERSHIP])
-    components.generator = ScriptedGenerator("The Crescent Line's average weekday ridership in June was 36,500.")
-    asked = components.ask_service.ask(AskRequest(
-        question="What was the Crescent Line's average weekday ridership in June?"))
+    ask = _scripted(components, RIDERSHIP)
+    asked = ask("What was the Crescent Line's average weekday ridership in June?",
+                "The Crescent Line's average weekday ridership in June was 36,500.")
     assert asked.refused and asked.citations == []
 
-    components.generator.answer = "The Crescent Line's average weekday ridership in April was 36,500."
-    asked = components.ask_service.ask(AskRequest(
-        question="What was the Crescent Line's average weekday ridership in April?"))
+    asked = ask("What was the Crescent Line's average weekday ridership in April?",
+                "The Crescent Line's average weekday ridership in April was 36,500.")
     assert not asked.refused
     assert [c["doc_id"] for c in asked.citations] == ["ridership"]
 
@@ -64,14 +76,11 @@ STROKE_UNIT = Article(title="Northfield General opens a stroke unit", id="stroke
 
 
 def test_an_answer_that_only_repeats_the_question_is_refused(components: Components) -> None:
-    components.indexer.ingest([STROKE_UNIT])
+    ask = _scripted(components, STROKE_UNIT)
     question = "Who leads the new stroke unit at Northfield General Hospital?"
-    components.generator = ScriptedGenerator(
-        "Northfield General Hospital leads the new stroke unit at Northfield General Hospital.")
-    asked = components.ask_service.ask(AskRequest(question=question))
+    asked = ask(question, "Northfield General Hospital leads the new stroke unit at Northfield General Hospital.")
     assert asked.refused and asked.citations == []
 
-    components.generator.answer = "Dr. Samuel Adeyemi leads the new stroke unit."
-    asked = components.ask_service.ask(AskRequest(question=question))
+    asked = ask(question, "Dr. Samuel Adeyemi leads the new stroke unit.")
     assert not asked.refused
     assert [c["doc_id"] for c in asked.citations] == ["stroke"]
