@@ -59,10 +59,22 @@ def markdown(result: dict[str, Any], chart: str | None = None) -> str:
     lines += ["", "## Latency (ms)", ""]
     lines += _table(["stage", "p50", "p95", "mean"],
                     [(s, v["p50"], v["p95"], v["mean"]) for s, v in summary["latency_ms"].items()], digits=0)
+    lines += _refusals_section(summary["refusals"])
     lines += _comparison_section(result.get("retrieval_comparison"))
     lines += _baseline_section(result.get("baseline"))
     lines += _misses_section(result["questions"])
     return "\n".join(lines) + "\n"
+
+
+def _refusals_section(refusals: dict[str, dict[str, int]]) -> list[str]:
+    """Which check refused: on answerable questions these are the false refusals to work on."""
+    codes = sorted({code for counts in refusals.values() for code in counts})
+    if not codes:
+        return []
+    return ["", "## Refusals by reason", "",
+            *_table(["reason", "answerable (false refusals)", "unanswerable"],
+                    [(code, refusals["answerable"].get(code, 0), refusals["unanswerable"].get(code, 0))
+                     for code in codes])]
 
 
 def _comparison_section(comparison: dict[str, dict[str, Any]] | None) -> list[str]:
@@ -98,7 +110,7 @@ def _misses_section(questions: list[dict[str, Any]], limit: int = 40) -> list[st
     rows = []
     for q in misses[:limit]:
         expected = "(refuse)" if not q["answerable"] else " / ".join(q["answers"][:2])
-        said = "(refused)" if q["refused"] else q["answer"]
+        said = f"(refused: {q['refusal']})" if q["refused"] else q["answer"]
         rows.append((q["id"], q["type"], _cell(q["question"]), _cell(expected), _cell(said, 160),
                      q["scores"].get("recall@5")))
     return ["", f"## Misses ({len(misses)})", "",
@@ -124,6 +136,9 @@ def console_table(result: dict[str, Any]) -> str:
     latency = summary["latency_ms"].get("total")
     if latency:
         rows.append(f"latency total: p50 {latency['p50']:.0f} ms, p95 {latency['p95']:.0f} ms")
+    for kind, counts in summary["refusals"].items():
+        if counts:
+            rows.append(f"refused ({kind}): " + ", ".join(f"{code} {n}" for code, n in counts.items()))
     return "\n".join(rows)
 
 

@@ -54,6 +54,7 @@ class QuestionResult:
     retrieved_titles: list[str]
     answer: str
     refused: bool
+    refusal: str | None
     citations: list[dict[str, object]]
     timings_ms: dict[str, float]
     scores: dict[str, float | None] = field(default_factory=dict)
@@ -136,6 +137,7 @@ def run_item(components: Components, item: EvalItem) -> QuestionResult:
         as_of=item.as_of, answers=list(item.answers), gold_doc_ids=list(item.gold_doc_ids),
         retrieved_doc_ids=[p.doc_id for p in passages], retrieved_titles=[p.title for p in passages],
         answer=asked.answer, refused=asked.refused,
+        refusal=asked.refusal["code"] if asked.refusal else None,
         citations=[{k: c.get(k) for k in ("n", "doc_id", "title", "quote")} for c in asked.citations],
         timings_ms=dict(asked.timings_ms),
         scores=score(item, [p.doc_id for p in passages], [p.text for p in passages], asked, in_index=in_index))

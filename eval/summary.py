@@ -1,5 +1,6 @@
 """Aggregates per-question scores into the numbers a report shows and a baseline keeps:
-overall, per question type, and latency percentiles per pipeline stage."""
+overall, per question type, latency percentiles per pipeline stage, and which check
+refused how many answerable and unanswerable questions (what to work on next)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,17 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
         by_type.setdefault(result.type, []).append(result)
     return {"questions": len(results), "overall": group(results),
             "by_type": {t: group(rs) for t, rs in by_type.items()},
-            "latency_ms": latency(results)}
+            "latency_ms": latency(results), "refusals": refusals(results)}
+
+
+def refusals(results: Sequence[QuestionResult]) -> dict[str, dict[str, int]]:
+    """Refusal counts by reason code, apart for answerable and unanswerable questions."""
+    table: dict[str, dict[str, int]] = {"answerable": {}, "unanswerable": {}}
+    for result in results:
+        if result.refusal:
+            counts = table["answerable" if result.answerable else "unanswerable"]
+            counts[result.refusal] = counts.get(result.refusal, 0) + 1
+    return {kind: dict(sorted(counts.items())) for kind, counts in table.items()}
 
 
 def group(results: Sequence[QuestionResult]) -> dict[str, Any]:

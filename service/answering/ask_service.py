@@ -17,7 +17,8 @@ from service.answering.citations import CheckedAnswer, CitationChecker
 from service.answering.condense import QuestionCondenser, Turn
 from service.answering.generators import Generator
 from service.answering.prompts import PromptLibrary
-from service.answering.refusal import RefusalPolicy
+from service.answering.refusal import (GENERATOR_DECLINED, OFF_SCOPE, UNSUPPORTED, Refusal,
+                                       RefusalPolicy)
 from service.answering.scope import CitedEvidence, ScopeCheck
 from service.retrieval.passages import Passage
 from service.retrieval.retriever import RetrievalOptions, Retriever
@@ -53,6 +54,7 @@ class AskResult:
     closest_sources: list[dict[str, object]] = field(default_factory=list)
     unsupported_sentences: list[str] = field(default_factory=list)
     removed_markers: list[str] = field(default_factory=list)
+    refusal: dict[str, str] | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -93,8 +95,9 @@ class AskService:
         passages = retrieval.passages
         yield Event("passages", {"standalone_question": question,
                                  "passages": [p.as_dict() for p in passages]})
-        if self._refusal.nothing_relevant(question, passages):
-            yield from self._refuse(passages, timings, started)
+        refusal = self._refusal.before_generation(question, passages)
+        if refusal:
+            yield from self._refuse(refusal, passages, timings, started)
             return
         generation_started = time.perf_counter()
         raw: list[str] = []
@@ -107,39 +110,45 @@ class AskService:
         timings["generate"] = _ms(generation_started)
         answer = "".join(raw).strip()
         if self._refusal.model_refused(answer):
-            yield from self._refuse(passages, timings, started)
+            yield from self._refuse(Refusal(GENERATOR_DECLINED, "the generator found no answer in the passages"),
+                                    passages, timings, started)
             return
         asked = f"{request.question}\n{question}"
         checked = self._checker.check(answer, passages, question=asked)
-        if not checked.supported or self._off_scope(asked, checked, passages):
-            yield from self._refuse(passages, timings, started)
+        refusal = self._unfounded(asked, checked, passages)
+        if refusal:
+            yield from self._refuse(refusal, passages, timings, started)
             return
-        yield Event("citations", self._answer_payload(checked, refused=False, closest=[]))
+        yield Event("citations", self._answer_payload(checked, refusal=None, closest=[]))
         timings["total"] = _ms(started)
         yield Event("done", {"timings_ms": timings})
 
-    def _off_scope(self, asked: str, checked: CheckedAnswer, passages: Sequence[Passage]) -> bool:
+    def _unfounded(self, asked: str, checked: CheckedAnswer, passages: Sequence[Passage]) -> Refusal | None:
+        """Why a generated answer cannot stand: nothing in it is supported, or what supports
+        it is about something other than what was asked."""
+        if not checked.supported:
+            return Refusal(UNSUPPORTED, "no sentence of the answer is supported by a retrieved passage")
         by_chunk = {p.chunk_id: p for p in passages}
         cited = [CitedEvidence(c.quote, by_chunk[c.chunk_id].text, c.title, c.published)
                  for c in checked.citations]
         reason = self._scope.mismatch(asked, checked.text, cited)
-        if reason:
-            log.info("answer refused: %s", reason)
-        return reason is not None
+        return Refusal(OFF_SCOPE, reason) if reason else None
 
-    def _refuse(self, passages: Sequence[Passage], timings: dict[str, float],
+    def _refuse(self, refusal: Refusal, passages: Sequence[Passage], timings: dict[str, float],
                 started: float) -> Iterator[Event]:
+        log.info("answer refused (%s): %s", refusal.code, refusal.detail)
         closest = [_source(p) for p in passages[:3]]
         yield Event("citations", self._answer_payload(
-            CheckedAnswer(text=self._prompts.text("refusal")), refused=True, closest=closest))
+            CheckedAnswer(text=self._prompts.text("refusal")), refusal=refusal, closest=closest))
         timings["total"] = _ms(started)
         yield Event("done", {"timings_ms": timings})
 
     @staticmethod
-    def _answer_payload(checked: CheckedAnswer, *, refused: bool,
+    def _answer_payload(checked: CheckedAnswer, *, refusal: Refusal | None,
                         closest: list[dict[str, object]]) -> dict[str, Any]:
         return {"answer": checked.text, "citations": [c.as_dict() for c in checked.citations],
-                "refused": refused, "closest_sources": closest,
+                "refused": refusal is not None, "refusal": refusal.as_dict() if refusal else None,
+                "closest_sources": closest,
                 "unsupported_sentences": checked.unsupported,
                 "removed_markers": checked.removed_markers}
 
@@ -153,7 +162,8 @@ class AskService:
             refused=collected["refused"], standalone_question=collected["standalone_question"],
             passages=collected["passages"], closest_sources=collected["closest_sources"],
             unsupported_sentences=collected["unsupported_sentences"],
-            removed_markers=collected["removed_markers"], timings_ms=collected["timings_ms"])
+            removed_markers=collected["removed_markers"], refusal=collected["refusal"],
+            timings_ms=collected["timings_ms"])
 
 
 def _ms(since: float) -> float:

@@ -1,6 +1,10 @@
 """When to refuse: before generation, if retrieval found nothing relevant enough; after
 generation, if the model itself says the passages do not answer, or if no sentence of its
-answer is supported by any passage (an answer from model memory)."""
+answer is supported by any passage (an answer from model memory).
+
+Every refusal says which of these it was: a reader deciding whether to rephrase, widen the
+filters or ingest more needs to know whether nothing matched or the match did not answer.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,24 @@ _MODEL_REFUSAL = re.compile(
 )
 
 
+NO_RELEVANT_PASSAGE = "no_relevant_passage"
+YEAR_NOT_FOUND = "year_not_found"
+GENERATOR_DECLINED = "generator_declined"
+UNSUPPORTED = "unsupported"
+OFF_SCOPE = "off_scope"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an answer was withheld: a stable ``code`` for clients, a ``detail`` for people."""
+
+    code: str
+    detail: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "detail": self.detail}
+
+
 @dataclass(frozen=True)
 class RefusalPolicy:
     """Thresholds on the top passage's relevance: a cross-encoder logit when reranking is
@@ -33,32 +55,40 @@ class RefusalPolicy:
     min_rerank_logit: float
     min_dense_similarity: float
 
-    def nothing_relevant(self, question: str, passages: Sequence[Passage]) -> bool:
+    def before_generation(self, question: str, passages: Sequence[Passage]) -> Refusal | None:
         if not passages:
-            return True
-        if self.figures_missing(question, passages):
-            return True
+            return Refusal(NO_RELEVANT_PASSAGE, "no passage matches the question and filters")
+        missing = self.years_missing(question, passages)
+        if missing:
+            return Refusal(YEAR_NOT_FOUND, f"no retrieved passage or publication date names {', '.join(missing)}")
         logit = passages[0].rerank_logit
         if logit is not None:
-            return logit < self.min_rerank_logit
-        return max(p.scores.get("dense", 0.0) for p in passages) < self.min_dense_similarity
+            if logit < self.min_rerank_logit:
+                return Refusal(NO_RELEVANT_PASSAGE, f"the most relevant passage scores {logit:.1f}, "
+                                                    f"below the minimum of {self.min_rerank_logit:.1f}")
+            return None
+        similarity = max(p.scores.get("dense", 0.0) for p in passages)
+        if similarity < self.min_dense_similarity:
+            return Refusal(NO_RELEVANT_PASSAGE, f"the most similar passage scores {similarity:.2f}, "
+                                                f"below the minimum of {self.min_dense_similarity:.2f}")
+        return None
 
     @staticmethod
-    def figures_missing(question: str, passages: Sequence[Passage]) -> bool:
+    def years_missing(question: str, passages: Sequence[Passage]) -> list[str]:
         """A year the question names ("the 2025 final") must appear in a retrieved passage or
         its publication date; otherwise the passages are about another year's event. Other
         figures decide nothing: articles often write them differently ("25,000 miles" /
         "thousands of miles"), which refused 19 of rtqa-dev's answerable questions."""
         figures = {t for t in terms(question) if YEAR.fullmatch(t)}
         if not figures:
-            return False
+            return []
         seen: set[str] = set()
         for p in passages:
             seen.update(terms(p.text))
             seen.update(terms(p.title))
             if p.published:
                 seen.add(p.published[:4])
-        return not figures <= seen
+        return sorted(figures - seen)
 
     @staticmethod
     def model_refused(answer: str) -> bool:

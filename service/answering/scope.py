@@ -7,7 +7,7 @@ is in the quote. Small models turn near misses into answers this way when they a
 answer whatever the passages word differently. These checks look at the question's own
 qualifiers instead: its month or quarter, a period the cited articles were written before,
 the men's or the women's event, the office it asks about, the prize whose winner it asks
-for, and a date when it asks for one.
+for, and a date or a number when it asks for one.
 An answer that only repeats the question ("Which hospital leads the unit?" -> "The hospital
 leads the unit") passes every one of them and answers nothing.
 """
@@ -39,6 +39,17 @@ _PRIZE = re.compile(r"\b(?:won|wins?|winners? of)\s+(?:the\s+)?(?:\d{4}\s+)?((?:
                     r"(?:Prize|Award|Medal|Trophy)\b")
 _ASKS_DATE = re.compile(r"\b(?:what|which) date\b", re.IGNORECASE)
 _GIVES_DATE = re.compile(_MONTH.pattern + r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}\b")
+_ASKS_NUMBER = re.compile(r"\bhow (?:many|much|old)\b|\b(?:what|which) (?:year|percentage|proportion)\b",
+                          re.IGNORECASE)
+# A figure in digits or words; "none" and "twice" answer "how many" too, "several" does not.
+_GIVES_NUMBER = re.compile(
+    r"\d|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+    r"ninety|hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|halves|thirds?|"
+    r"quarters?|fifths?|tenths?|once|twice|none|nothing|nobody|no one|doubled?|tripled?|halved)\b",
+    re.IGNORECASE)
+# What a question asks for, and what an answer to it must contain.
+_KINDS = ((_ASKS_DATE, _GIVES_DATE, "a date"), (_ASKS_NUMBER, _GIVES_NUMBER, "a number"))
 # Questions whose answer may repeat them word for word: a choice between the alternatives
 # they name, or yes or no.
 _CHOICE = re.compile(r"\bor\b", re.IGNORECASE)
@@ -82,7 +93,7 @@ class ScopeCheck:
 
     def mismatch(self, question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
         for check in (self._repeats_question, self._period, self._written_before, self._event_sex,
-                      self._office, self._prize, self._date):
+                      self._office, self._prize, self._kind):
             reason = check(question, answer, cited)
             if reason:
                 return reason
@@ -149,9 +160,12 @@ class ScopeCheck:
         return None
 
     @staticmethod
-    def _date(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
-        if _ASKS_DATE.search(question) and not _GIVES_DATE.search(answer):
-            return "the question asks for a date; the answer gives none"
+    def _kind(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
+        """Asked for a date or a number, an answer without one is the passage's gist, not an
+        answer ("after several rounds of voting" for "after how many rounds")."""
+        for asks, gives, kind in _KINDS:
+            if asks.search(question) and not gives.search(MARKER_GROUP.sub("", answer)):
+                return f"the question asks for {kind}; the answer gives none"
         return None
 
 

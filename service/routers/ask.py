@@ -58,7 +58,7 @@ def ask(body: AskBody, request: Request) -> dict[str, object] | StreamingRespons
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     result = service.ask(ask_request)
     return {"answer": result.answer, "citations": result.citations, "refused": result.refused,
-            "standalone_question": result.standalone_question,
+            "refusal": result.refusal, "standalone_question": result.standalone_question,
             "closest_sources": result.closest_sources,
             "unsupported_sentences": result.unsupported_sentences,
             "timings": result.timings_ms}

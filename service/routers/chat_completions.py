@@ -67,7 +67,7 @@ def _stream(result: AskResult, completion_id: str, created: int) -> Iterator[str
         piece = " ".join(words[i:i + 4]) + (" " if i + 4 < len(words) else "")
         yield _chunk(completion_id, created, {"content": piece}, None)
     yield _chunk(completion_id, created, {}, "stop",
-                 {"citations": result.citations, "refused": result.refused})
+                 {"citations": result.citations, "refused": result.refused, "refusal": result.refusal})
     yield "data: [DONE]\n\n"
 
 
@@ -84,7 +84,7 @@ def chat_completions(body: ChatCompletionBody, request: Request) -> dict[str, ob
         "choices": [{"index": 0, "finish_reason": "stop",
                      "message": {"role": "assistant", "content": with_sources(result)}}],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-        "citations": result.citations, "refused": result.refused,
+        "citations": result.citations, "refused": result.refused, "refusal": result.refusal,
     }
 
 

@@ -91,6 +91,7 @@
     .refused { background: #fff8eb; border: 1px dashed #d49a2a; }
     .badge { display: inline-block; margin-bottom: 6px; padding: 1px 8px; border-radius: 999px;
              background: #f5dfb3; color: #6b4500; font-size: 12px; font-weight: 600; }
+    .refused .why { margin-top: 6px; color: #5b6675; font-size: 12px; }
     .error { background: #fdeeee; border: 1px solid #e4a5a5; color: #7a1f1f; }
     .error button { margin-top: 8px; padding: 4px 12px; border-radius: 8px; border: 1px solid #b94a4a;
                     background: #fff; color: #7a1f1f; font-size: 13px; }
@@ -595,6 +596,7 @@
         const closest = Array.isArray(reply.closest_sources) ? reply.closest_sources : [];
         el.replaceChildren(h("span", { class: "badge" }, "No answer in the articles"),
           h("p", { class: "text" }, String(reply.answer || "")),
+          reply.refusal?.detail ? h("p", { class: "why" }, `Why: ${reply.refusal.detail}.`) : null,
           closest.length ? h("h3", {}, "Closest articles") : null,
           closest.length ? h("ol", { class: "sources closest" }, ...closest.map((s) => sourceItem(s, null))) : null);
       } else {

@@ -108,6 +108,9 @@ def test_bench_asks_as_of_the_question_date(workspace: Path, capsys: pytest.Capt
     assert by_id["b2"]["scores"]["choice_correct"] is None
     assert "pool-1" not in by_id["b2"]["retrieved_doc_ids"], "published after the question date"
     assert by_id["b2"]["refused"] and by_id["b2"]["scores"]["refusal_accuracy"] == 1.0
+    assert result["summary"]["refusals"]["unanswerable"] == {by_id["b2"]["refusal"]: 1}
+    report = (workspace / "results" / "tiny-bench-extractive" / "report.md").read_text()
+    assert f"| {by_id['b2']['refusal']} | 0 | 1 |" in report
     assert (workspace / "results" / "bench-index" / "tiny-bench").is_dir()
 
 

@@ -25,10 +25,10 @@ class ScriptedGenerator:
         yield self.answer
 
 
-def _scripted(components: Components, article: Article) -> Callable[[str, str], AskResult]:
-    """Indexes ``article`` and returns ``ask(question, answer)``: the ask service's result
+def _scripted(components: Components, *articles: Article) -> Callable[[str, str], AskResult]:
+    """Indexes ``articles`` and returns ``ask(question, answer)``: the ask service's result
     when the generator writes ``answer``."""
-    components.indexer.ingest([article])
+    components.indexer.ingest(list(articles))
     generator = ScriptedGenerator("")
     components.generator = generator
 
@@ -84,3 +84,23 @@ def test_an_answer_that_only_repeats_the_question_is_refused(components: Compone
     asked = ask(question, "Dr. Samuel Adeyemi leads the new stroke unit.")
     assert not asked.refused
     assert [c["doc_id"] for c in asked.citations] == ["stroke"]
+
+
+def test_each_refusal_says_which_check_withheld_the_answer(components: Components) -> None:
+    ask = _scripted(components, RACE, RIDERSHIP)
+    question = "Who won the men's World Cup downhill in Valmora?"
+    reasons = {
+        "generator_declined": ask(question, "The passages do not say who won the men's race."),
+        "unsupported": ask(question, "Marco Odermatt won by half a second in bright sunshine."),
+        "off_scope": ask("What was the Crescent Line's average weekday ridership in June?",
+                         "The Crescent Line's average weekday ridership in June was 36,500."),
+        "no_relevant_passage": ask("What is a good recipe for sourdough bread?", "Flour and water."),
+    }
+    for code, asked in reasons.items():
+        assert asked.refused and asked.refusal is not None
+        assert asked.refusal["code"] == code, (code, asked.refusal)
+        assert asked.refusal["detail"]
+    assert "june" in reasons["off_scope"].refusal["detail"]
+
+    answered = ask("Who won the women's World Cup downhill in Valmora?", "Lea Brunner won it.")
+    assert not answered.refused and answered.refusal is None

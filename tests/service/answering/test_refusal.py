@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.answering.refusal import RefusalPolicy
+from service.answering.refusal import NO_RELEVANT_PASSAGE, YEAR_NOT_FOUND, RefusalPolicy
 from service.retrieval.passages import Passage
 from service.settings import Settings
 
@@ -22,19 +22,23 @@ def _passage(rerank: float, published: str | None = "2023-01-05") -> Passage:
 
 def test_a_year_no_passage_mentions_means_another_event() -> None:
     policy = _policy()
-    assert policy.nothing_relevant("Which airline apologised in 2021?", [_passage(5.0)])
-    assert not policy.nothing_relevant("Which airline apologised in 2023?", [_passage(5.0)])
-    assert policy.nothing_relevant("Which airline apologised in 2023?", [_passage(5.0, None)])
+    refusal = policy.before_generation("Which airline apologised in 2021?", [_passage(5.0)])
+    assert refusal is not None and refusal.code == YEAR_NOT_FOUND and "2021" in refusal.detail
+    assert policy.before_generation("Which airline apologised in 2023?", [_passage(5.0)]) is None
+    assert policy.before_generation("Which airline apologised in 2023?", [_passage(5.0, None)]) is not None
 
 
 def test_other_figures_written_differently_do_not_refuse() -> None:
     question = "Which airline will give 25,000 frequent flier miles to stranded passengers?"
-    assert not _policy().nothing_relevant(question, [_passage(5.0)])
+    assert _policy().before_generation(question, [_passage(5.0)]) is None
 
 
 def test_the_rerank_threshold_decides_at_its_value() -> None:
     policy = RefusalPolicy(min_rerank_logit=-2.0, min_dense_similarity=0.45)
     question = "Which airline is giving passengers frequent flier miles?"
-    assert not policy.nothing_relevant(question, [_passage(-1.9)])
-    assert policy.nothing_relevant(question, [_passage(-2.1)])
-    assert policy.nothing_relevant(question, [])
+    assert policy.before_generation(question, [_passage(-1.9)]) is None
+    weak = policy.before_generation(question, [_passage(-2.1)])
+    assert weak is not None and weak.code == NO_RELEVANT_PASSAGE
+    assert weak.detail == "the most relevant passage scores -2.1, below the minimum of -2.0"
+    empty = policy.before_generation(question, [])
+    assert empty is not None and empty.code == NO_RELEVANT_PASSAGE

@@ -80,6 +80,18 @@ def test_a_question_for_a_date_needs_a_date_in_the_answer() -> None:
     assert ScopeCheck().mismatch(question, "They met on June 12.", cited) is None
 
 
+def test_a_question_for_a_number_needs_a_figure_in_the_answer() -> None:
+    cited = _cited("McCarthy was elected speaker after 15 rounds of voting, the most since 1859.",
+                   published="2023-01-07")
+    question = "After how many rounds of voting was McCarthy elected speaker?"
+    reason = ScopeCheck().mismatch(question, "McCarthy was elected after several rounds of voting [1].", cited)
+    assert reason == "the question asks for a number; the answer gives none"
+    assert ScopeCheck().mismatch(question, "After 15 rounds [1].", cited) is None
+    assert ScopeCheck().mismatch(question, "After fifteen rounds [1].", cited) is None
+    assert ScopeCheck().mismatch("Which year did voting begin?", "In 1859 [1].", cited) is None
+    assert ScopeCheck().mismatch("Who was elected speaker?", "McCarthy [1].", cited) is None
+
+
 @pytest.mark.parametrize("question, start", [
     ("What was ridership in June 2025?", date(2025, 6, 1)),
     ("What was growth in the third quarter of 2025?", date(2025, 7, 1)),

@@ -31,7 +31,7 @@ def _assert_citations_are_exact(client: TestClient, body: dict) -> None:
 
 def test_answer_with_checked_citations(client: TestClient) -> None:
     body = client.post("/v1/ask", json={"question": "How many kettles did Brightwell recall?"}).json()
-    assert not body["refused"]
+    assert not body["refused"] and body["refusal"] is None
     assert "48,000" in body["answer"]
     assert body["citations"] and body["citations"][0]["title"].startswith("Brightwell")
     _assert_citations_are_exact(client, body)
@@ -49,6 +49,8 @@ def test_off_topic_question_is_refused_with_closest_sources(client: TestClient) 
     assert body["refused"] is True
     assert body["citations"] == []
     assert "do not answer" in body["answer"]
+    assert body["refusal"]["code"] == "no_relevant_passage"
+    assert body["refusal"]["detail"].startswith("the most relevant passage scores")
 
 
 def test_as_of_hides_later_articles(client: TestClient) -> None:

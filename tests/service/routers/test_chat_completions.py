@@ -28,6 +28,16 @@ def test_openai_client_gets_a_cited_answer(server: LiveServer) -> None:
     assert "Sources:" in content
     citations = completion.model_extra["citations"]
     assert citations and citations[0]["title"].startswith("Brightwell")
+    assert completion.model_extra["refusal"] is None
+
+
+def test_openai_client_sees_why_a_question_was_refused(server: LiveServer) -> None:
+    client = openai.OpenAI(base_url=f"{server.url}/v1", api_key="unused")
+    completion = client.chat.completions.create(
+        model="newsqa", messages=[{"role": "user", "content": "What is a good recipe for sourdough bread?"}])
+    assert "Closest articles:" in completion.choices[0].message.content
+    assert completion.model_extra["refused"] is True
+    assert completion.model_extra["refusal"]["code"] == "no_relevant_passage"
 
 
 def test_openai_client_streams_the_checked_answer(server: LiveServer) -> None:
