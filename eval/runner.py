@@ -55,6 +55,7 @@ class QuestionResult:
     answer: str
     refused: bool
     refusal: str | None
+    generated: str
     citations: list[dict[str, object]]
     timings_ms: dict[str, float]
     scores: dict[str, float | None] = field(default_factory=dict)
@@ -138,6 +139,7 @@ def run_item(components: Components, item: EvalItem) -> QuestionResult:
         retrieved_doc_ids=[p.doc_id for p in passages], retrieved_titles=[p.title for p in passages],
         answer=asked.answer, refused=asked.refused,
         refusal=asked.refusal["code"] if asked.refusal else None,
+        generated=asked.generated,
         citations=[{k: c.get(k) for k in ("n", "doc_id", "title", "quote")} for c in asked.citations],
         timings_ms=dict(asked.timings_ms),
         scores=score(item, [p.doc_id for p in passages], [p.text for p in passages], asked, in_index=in_index))

@@ -56,6 +56,9 @@ class AskResult:
     removed_markers: list[str] = field(default_factory=list)
     refusal: dict[str, str] | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # The generator's text before any check, as a stream's token events carried it: what a
+    # refusal withheld, for whoever tunes the checks.
+    generated: str = ""
 
 
 def _source(p: Passage) -> dict[str, object]:
@@ -154,8 +157,11 @@ class AskService:
 
     def ask(self, request: AskRequest) -> AskResult:
         collected: dict[str, Any] = {}
+        tokens: list[str] = []
         for event in self.stream(request):
-            if event.type != "token":
+            if event.type == "token":
+                tokens.append(event.data["text"])
+            else:
                 collected.update(event.data)
         return AskResult(
             answer=collected["answer"], citations=collected["citations"],
@@ -163,7 +169,7 @@ class AskService:
             passages=collected["passages"], closest_sources=collected["closest_sources"],
             unsupported_sentences=collected["unsupported_sentences"],
             removed_markers=collected["removed_markers"], refusal=collected["refusal"],
-            timings_ms=collected["timings_ms"])
+            timings_ms=collected["timings_ms"], generated="".join(tokens))
 
 
 def _ms(since: float) -> float:

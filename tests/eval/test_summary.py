@@ -11,7 +11,7 @@ def _result(qid: str, qtype: str, scores: dict[str, float | None], total: float,
     return QuestionResult(id=qid, type=qtype, question="?", standalone_question="?",
                           answerable=qtype != "unanswerable", as_of=None, answers=[], gold_doc_ids=[],
                           retrieved_doc_ids=[], retrieved_titles=[], answer="", refused=refusal is not None,
-                          refusal=refusal, citations=[],
+                          refusal=refusal, generated="", citations=[],
                           timings_ms={"total": total, "rerank": total / 2}, scores=scores)
 
 

@@ -101,6 +101,8 @@ def test_each_refusal_says_which_check_withheld_the_answer(components: Component
         assert asked.refusal["code"] == code, (code, asked.refusal)
         assert asked.refusal["detail"]
     assert "june" in reasons["off_scope"].refusal["detail"]
+    assert reasons["unsupported"].generated == "Marco Odermatt won by half a second in bright sunshine."
+    assert reasons["no_relevant_passage"].generated == "", "refused before the generator ran"
 
     answered = ask("Who won the women's World Cup downhill in Valmora?", "Lea Brunner won it.")
     assert not answered.refused and answered.refusal is None
