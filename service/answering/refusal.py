@@ -64,13 +64,13 @@ class RefusalPolicy:
         logit = passages[0].rerank_logit
         if logit is not None:
             if logit < self.min_rerank_logit:
-                return Refusal(NO_RELEVANT_PASSAGE, f"the most relevant passage scores {logit:.1f}, "
-                                                    f"below the minimum of {self.min_rerank_logit:.1f}")
+                return Refusal(NO_RELEVANT_PASSAGE, f"no passage is relevant enough: the best scores "
+                                                    f"{logit:.1f}, the minimum is {self.min_rerank_logit:.1f}")
             return None
         similarity = max(p.scores.get("dense", 0.0) for p in passages)
         if similarity < self.min_dense_similarity:
-            return Refusal(NO_RELEVANT_PASSAGE, f"the most similar passage scores {similarity:.2f}, "
-                                                f"below the minimum of {self.min_dense_similarity:.2f}")
+            return Refusal(NO_RELEVANT_PASSAGE, f"no passage is similar enough: the best scores "
+                                                f"{similarity:.2f}, the minimum is {self.min_dense_similarity:.2f}")
         return None
 
     @staticmethod

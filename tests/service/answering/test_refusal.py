@@ -15,9 +15,9 @@ def _policy() -> RefusalPolicy:
                          min_dense_similarity=settings.min_dense_similarity)
 
 
-def _passage(rerank: float, published: str | None = "2023-01-05") -> Passage:
-    return Passage("c", "d", "Airline apologises", TEXT, 0, len(TEXT), None, "Wire", published,
-                   scores={"rerank": rerank})
+def _passage(rerank: float | None, published: str | None = "2023-01-05", dense: float = 0.5) -> Passage:
+    scores = {"dense": dense} if rerank is None else {"dense": dense, "rerank": rerank}
+    return Passage("c", "d", "Airline apologises", TEXT, 0, len(TEXT), None, "Wire", published, scores=scores)
 
 
 def test_a_year_no_passage_mentions_means_another_event() -> None:
@@ -39,6 +39,15 @@ def test_the_rerank_threshold_decides_at_its_value() -> None:
     assert policy.before_generation(question, [_passage(-1.9)]) is None
     weak = policy.before_generation(question, [_passage(-2.1)])
     assert weak is not None and weak.code == NO_RELEVANT_PASSAGE
-    assert weak.detail == "the most relevant passage scores -2.1, below the minimum of -2.0"
+    assert weak.detail == "no passage is relevant enough: the best scores -2.1, the minimum is -2.0"
     empty = policy.before_generation(question, [])
     assert empty is not None and empty.code == NO_RELEVANT_PASSAGE
+
+
+def test_without_reranking_the_dense_similarity_decides() -> None:
+    policy = RefusalPolicy(min_rerank_logit=-4.0, min_dense_similarity=0.45)
+    question = "Which airline is giving passengers frequent flier miles?"
+    assert policy.before_generation(question, [_passage(None, dense=0.61)]) is None
+    weak = policy.before_generation(question, [_passage(None, dense=0.31)])
+    assert weak is not None and weak.code == NO_RELEVANT_PASSAGE
+    assert weak.detail == "no passage is similar enough: the best scores 0.31, the minimum is 0.45"

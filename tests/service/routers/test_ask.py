@@ -50,7 +50,7 @@ def test_off_topic_question_is_refused_with_closest_sources(client: TestClient) 
     assert body["citations"] == []
     assert "do not answer" in body["answer"]
     assert body["refusal"]["code"] == "no_relevant_passage"
-    assert body["refusal"]["detail"].startswith("the most relevant passage scores")
+    assert body["refusal"]["detail"].startswith("no passage is relevant enough: the best scores")
 
 
 def test_as_of_hides_later_articles(client: TestClient) -> None:
