@@ -34,7 +34,8 @@ class Metrics:
         self.tokens = Counter("newsqa_generated_tokens", "Pieces of answer text streamed by the generator.",
                               registry=r)
         self.answers = Counter("newsqa_answers", "Answers given, refusals included.", registry=r)
-        self.refusals = Counter("newsqa_refusals", "Answers that were refusals.", registry=r)
+        self.refusals = Counter("newsqa_refusals", "Answers that were refusals, by reason code.",
+                                ["reason"], registry=r)
         self.ingested = Counter("newsqa_ingest_documents", "Documents ingested through the API, by outcome.",
                                 ["outcome"], registry=r)
         self.ingested_chunks = Counter("newsqa_ingest_chunks", "Chunks written by API ingestion.",
@@ -54,8 +55,9 @@ class Metrics:
             self.tokens.inc()
         elif event.type == "citations":
             self.answers.inc()
-            if event.data.get("refused"):
-                self.refusals.inc()
+            refusal = event.data.get("refusal")
+            if refusal:
+                self.refusals.labels(refusal["code"]).inc()
         elif event.type == "done":
             for stage, ms in event.data.get("timings_ms", {}).items():
                 self.stage_seconds.labels(stage).observe(ms / 1000.0)

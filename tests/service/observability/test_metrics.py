@@ -40,7 +40,7 @@ def test_answers_and_requests_are_counted(sample_components: Components) -> None
     assert grew("newsqa_ask_stage_duration_seconds_count", 1, stage="generate")
     assert grew("newsqa_generated_tokens_total")
     assert grew("newsqa_answers_total", 2)
-    assert grew("newsqa_refusals_total", 1)
+    assert grew("newsqa_refusals_total", 1, reason="no_relevant_passage")
     assert not any("no-such-id" in str(key) for key in after), "routes are templates, never ids"
 
 
