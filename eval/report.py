@@ -110,7 +110,7 @@ def _misses_section(questions: list[dict[str, Any]], limit: int = 40) -> list[st
     rows = []
     for q in misses[:limit]:
         expected = "(refuse)" if not q["answerable"] else " / ".join(q["answers"][:2])
-        said = (f"(refused: {q['refusal']}) {q['generated']}".strip() if q["refused"] else q["answer"])
+        said = f"(refused: {q['refusal']}) {q['generated']}".strip() if q["refused"] else q["answer"]
         rows.append((q["id"], q["type"], _cell(q["question"]), _cell(expected), _cell(said, 160),
                      q["scores"].get("recall@5")))
     return ["", f"## Misses ({len(misses)})", "",

@@ -48,7 +48,6 @@ class Event:
 class AskResult:
     answer: str
     citations: list[dict[str, object]]
-    refused: bool
     standalone_question: str
     passages: list[dict[str, object]] = field(default_factory=list)
     closest_sources: list[dict[str, object]] = field(default_factory=list)
@@ -59,6 +58,10 @@ class AskResult:
     # The generator's text before any check, as a stream's token events carried it: what a
     # refusal withheld, for whoever tunes the checks.
     generated: str = ""
+
+    @property
+    def refused(self) -> bool:
+        return self.refusal is not None
 
 
 def _source(p: Passage) -> dict[str, object]:
@@ -165,7 +168,7 @@ class AskService:
                 collected.update(event.data)
         return AskResult(
             answer=collected["answer"], citations=collected["citations"],
-            refused=collected["refused"], standalone_question=collected["standalone_question"],
+            standalone_question=collected["standalone_question"],
             passages=collected["passages"], closest_sources=collected["closest_sources"],
             unsupported_sentences=collected["unsupported_sentences"],
             removed_markers=collected["removed_markers"], refusal=collected["refusal"],

@@ -92,6 +92,8 @@ class ScopeCheck:
     """Each check returns why the answer or its cited evidence misses the question, or None."""
 
     def mismatch(self, question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
+        """``answer`` may carry citation markers; no check reads them ("[1]" is no figure)."""
+        answer = MARKER_GROUP.sub("", answer)
         for check in (self._repeats_question, self._period, self._written_before, self._event_sex,
                       self._office, self._prize, self._kind):
             reason = check(question, answer, cited)
@@ -105,7 +107,7 @@ class ScopeCheck:
         and nothing the question asks for is named."""
         if _CHOICE.search(question) or _YES_NO.search(question):
             return None
-        if set(terms(MARKER_GROUP.sub("", answer))) <= set(terms(question)):
+        if set(terms(answer)) <= set(terms(question)):
             return "the answer only repeats the question"
         return None
 
@@ -164,7 +166,7 @@ class ScopeCheck:
         """Asked for a date or a number, an answer without one is the passage's gist, not an
         answer ("after several rounds of voting" for "after how many rounds")."""
         for asks, gives, kind in _KINDS:
-            if asks.search(question) and not gives.search(MARKER_GROUP.sub("", answer)):
+            if asks.search(question) and not gives.search(answer):
                 return f"the question asks for {kind}; the answer gives none"
         return None
 

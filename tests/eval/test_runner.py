@@ -40,7 +40,8 @@ def test_shared_search_serves_the_shallow_and_the_deep_search_once() -> None:
 
 
 def _asked(answer: str, refused: bool = False, citations: list[dict[str, object]] | None = None) -> AskResult:
-    return AskResult(answer=answer, citations=citations or [], refused=refused, standalone_question="q")
+    refusal = {"code": "unsupported", "detail": "nothing supports it"} if refused else None
+    return AskResult(answer=answer, citations=citations or [], refusal=refusal, standalone_question="q")
 
 
 ANSWERABLE = EvalItem(id="q1", type="single-fact", question="Who scored?",

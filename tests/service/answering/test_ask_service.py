@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Callable, Iterator, Sequence
 
+import pytest
+
 from ingest.article import Article
 from service.answering.ask_service import AskRequest, AskResult
 from service.assembly import Components
@@ -39,51 +41,46 @@ def _scripted(components: Components, *articles: Article) -> Callable[[str, str]
     return ask
 
 
-def test_a_winner_the_articles_never_name_is_refused(components: Components) -> None:
-    ask = _scripted(components, RACE)
-    asked = ask("Who won the men's World Cup downhill in Valmora?",
-                "Tadesse Bekele won the men's World Cup downhill in Valmora.")
-    assert asked.refused and asked.citations == []
-
-    asked = ask("Who won the women's World Cup downhill in Valmora?",
-                "Lea Brunner won the women's downhill in Valmora.")
-    assert not asked.refused
-    assert [c["doc_id"] for c in asked.citations] == ["race"]
-
-
 RIDERSHIP = Article(title="Crescent Line ridership revised down", id="ridership", published="2025-05-20",
                     source="Metro Wire",
                     text=("The Crescent Line carried an average of 36,500 weekday trips in April, the transit "
                           "authority said on Tuesday, fewer than the 41,000 of its first month."))
 
-
-def test_a_figure_for_another_month_is_refused_however_the_answer_words_it(components: Components) -> None:
-    ask = _scripted(components, RIDERSHIP)
-    asked = ask("What was the Crescent Line's average weekday ridership in June?",
-                "The Crescent Line's average weekday ridership in June was 36,500.")
-    assert asked.refused and asked.citations == []
-
-    asked = ask("What was the Crescent Line's average weekday ridership in April?",
-                "The Crescent Line's average weekday ridership in April was 36,500.")
-    assert not asked.refused
-    assert [c["doc_id"] for c in asked.citations] == ["ridership"]
-
-
 STROKE_UNIT = Article(title="Northfield General opens a stroke unit", id="stroke", published="2025-03-02",
                       source="Northfield Post",
                       text=("Northfield General Hospital opened a new stroke unit on Monday. "
                             "The unit is led by Dr. Samuel Adeyemi, who trained in Leeds."))
+STROKE_QUESTION = "Who leads the new stroke unit at Northfield General Hospital?"
 
 
-def test_an_answer_that_only_repeats_the_question_is_refused(components: Components) -> None:
-    ask = _scripted(components, STROKE_UNIT)
-    question = "Who leads the new stroke unit at Northfield General Hospital?"
-    asked = ask(question, "Northfield General Hospital leads the new stroke unit at Northfield General Hospital.")
+@pytest.mark.parametrize("article, refused, answered", [
+    pytest.param(RACE,
+                 ("Who won the men's World Cup downhill in Valmora?",
+                  "Tadesse Bekele won the men's World Cup downhill in Valmora."),
+                 ("Who won the women's World Cup downhill in Valmora?",
+                  "Lea Brunner won the women's downhill in Valmora."),
+                 id="a winner the articles never name"),
+    pytest.param(RIDERSHIP,
+                 ("What was the Crescent Line's average weekday ridership in June?",
+                  "The Crescent Line's average weekday ridership in June was 36,500."),
+                 ("What was the Crescent Line's average weekday ridership in April?",
+                  "The Crescent Line's average weekday ridership in April was 36,500."),
+                 id="a figure for another month however the answer words it"),
+    pytest.param(STROKE_UNIT,
+                 (STROKE_QUESTION,
+                  "Northfield General Hospital leads the new stroke unit at Northfield General Hospital."),
+                 (STROKE_QUESTION, "Dr. Samuel Adeyemi leads the new stroke unit."),
+                 id="an answer that only repeats the question"),
+])
+def test_an_answer_its_passage_does_not_bear_out_is_refused(
+        components: Components, article: Article, refused: tuple[str, str], answered: tuple[str, str]) -> None:
+    ask = _scripted(components, article)
+    asked = ask(*refused)
     assert asked.refused and asked.citations == []
 
-    asked = ask(question, "Dr. Samuel Adeyemi leads the new stroke unit.")
+    asked = ask(*answered)
     assert not asked.refused
-    assert [c["doc_id"] for c in asked.citations] == ["stroke"]
+    assert [c["doc_id"] for c in asked.citations] == [article.id]
 
 
 def test_each_refusal_says_which_check_withheld_the_answer(components: Components) -> None:
