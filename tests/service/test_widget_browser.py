@@ -38,6 +38,13 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chrom
 
 
 @pytest.fixture(scope="session")
+def base_url() -> None:
+    """Pages open the full address of the server a test starts. Defined here, it replaces
+    pytest-playwright's fallback fixture, an instance method that pytest deprecates."""
+    return None
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """The system Chromium: Playwright's own browser download does not work on these machines."""
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
