@@ -14,7 +14,7 @@ from typing import Sequence
 from ingest.chunking import sentence_spans
 from ingest.embedder import Embedder
 from service.answering.injection import looks_like_instruction
-from service.answering.terms import terms
+from service.answering.terms import stems
 from service.retrieval.passages import Passage
 from service.retrieval.turns import Turns
 
@@ -57,8 +57,8 @@ class SentenceRanker:
                     found.append((index, position, sentence))
         if not found:
             return []
-        wanted = set(terms(question))
-        held = [frozenset(wanted & set(terms(s))) for _, _, s in found]
+        wanted = stems(question)
+        held = [wanted & stems(s) for _, _, s in found]
         semantic = self._similarities(question, [s for _, _, s in found])
         w = self._semantic_weight if semantic else 0.0
         credit = (1 - w) / len(wanted) if wanted else 0.0

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import Stemmer
+
 from ingest.store.catalog import STOPWORDS
 
 _WORD = re.compile(r"[\w$€£%]+(?:[.,'’][\w]+)*", re.UNICODE)
@@ -14,6 +16,7 @@ _DIGIT = re.compile(r"\d")
 _ENDS_CLAUSE = re.compile(r"[,.;:!?)]$")
 _TOKEN = re.compile(r"\S+")
 _SCALES = {"million", "billion", "trillion"}
+_STEMMER = Stemmer.Stemmer("english")
 
 
 def terms(text: str) -> list[str]:
@@ -30,6 +33,20 @@ def terms(text: str) -> list[str]:
             word = word[:-1]
         found.append(word)
     return found
+
+
+def stems(text: str) -> frozenset[str]:
+    """Content words cut to their Snowball stems, for matching across word forms: a
+    question's "covered" finds a sentence's "covers". The support checks keep whole words,
+    where "organ" must not vouch for "organizers"."""
+    return frozenset(_STEMMER.stemWords(terms(text)))
+
+
+def figures(text: str) -> set[str]:
+    """Figures of two or more digits other than years ("212,000", "0.8%", "$1.2bn"): two
+    reports that share one are about the same measured thing, where a shared year or a
+    bare "5" says little."""
+    return {t for t in terms(text) if len(_DIGIT.findall(t)) >= 2 and not YEAR.fullmatch(t)}
 
 
 def overlap(claim: set[str], evidence: set[str]) -> float:

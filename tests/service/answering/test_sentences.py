@@ -53,3 +53,12 @@ def test_a_sentence_in_two_overlapping_chunks_is_ranked_once(embedder: Embedder)
     assert texts.count("It ordered two electric ferries for the island route.") == 1
     assert ranked[0].passage_index == 0, "kept in the better-ranked passage"
     assert "Delivery is due in 2027." in texts
+
+
+def test_word_forms_count_as_the_same_question_word() -> None:
+    """Without the encoder only question words decide: "covered" is found in "covers"."""
+    text = "The models were sold online. The recall covers the K200 and K250 models."
+    passage = Passage("k0", "kettle", "Kettle recall", text, 0, len(text), None, "Wire", None)
+    ranked = SentenceRanker(None).rank("Which models were covered by the recall?", [passage])
+    assert ranked[0].text == "The recall covers the K200 and K250 models."
+    assert ranked[0].matched == {"model", "cover", "recal"}
