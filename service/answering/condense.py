@@ -9,14 +9,18 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 
 from service.answering.prompts import PromptLibrary
-from service.answering.terms import terms
+from service.answering.terms import stems
 
 Turn = dict[str, str]
 
 
 class QuestionCondenser:
     """With a chat model, asks it to rewrite; without one (or when its rewrite is unusable),
-    prefixes the previous user question, which carries the subject the follow-up omits."""
+    prefixes the previous user question, which carries the subject the follow-up omits.
+
+    A rewrite must keep every content word of the follow-up: those name its new focus,
+    and the 1.5B model dropped it from 2 of the sample set's 7 follow-ups ("And what about
+    Baidu?" came back as the first question, which then found Alibaba again)."""
 
     def __init__(self, chat_model: BaseChatModel | None, prompts: PromptLibrary, *,
                  max_turns: int = 6) -> None:
@@ -34,8 +38,10 @@ class QuestionCondenser:
         transcript = "\n".join(f"{t['role']}: {t['content'].strip()[:400]}" for t in turns)
         reply = self._model.invoke([HumanMessage(self._prompts.render(
             "condense", history=transcript, question=question))])
-        rewritten = str(reply.content).strip().strip('"').splitlines()[0] if reply.content else ""
-        if not rewritten or len(rewritten) > 4 * len(fallback) + 200 or not set(terms(rewritten)):
+        lines = str(reply.content).strip().splitlines() if reply.content else []
+        rewritten = lines[0].strip().strip('"').strip() if lines else ""
+        if (not rewritten or len(rewritten) > 4 * len(fallback) + 200
+                or not stems(rewritten) or stems(question) - stems(rewritten)):
             return fallback
         return rewritten
 

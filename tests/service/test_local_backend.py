@@ -57,3 +57,14 @@ def test_local_model_streams_tokens(local_client: TestClient) -> None:
                                              "stream": True}).text
     kinds = re.findall(r"^event: (\w+)", raw, flags=re.M)
     assert kinds[0] == "passages" and kinds[-1] == "done" and kinds.count("token") >= 2
+
+
+def test_local_model_follow_up_keeps_its_new_focus(local_client: TestClient) -> None:
+    """Whether the model's rewrite keeps "Baidu" or the condenser falls back to both
+    questions, the search must look for Baidu, not the first question's Alibaba again."""
+    body = local_client.post("/v1/ask", json={
+        "question": "And what about Baidu?",
+        "history": [{"role": "user", "content": "Which company did Apple first choose as its AI partner in China?"},
+                    {"role": "assistant", "content": "Apple chose Alibaba [1]."}]}).json()
+    assert "Baidu" in body["standalone_question"], body["standalone_question"]
+    assert any("Baidu" in c["quote"] for c in body["citations"]), body
