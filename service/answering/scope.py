@@ -7,7 +7,8 @@ is in the quote. Small models turn near misses into answers this way when they a
 answer whatever the passages word differently. These checks look at the question's own
 qualifiers instead: its month or quarter, a period the cited articles were written before,
 the men's or the women's event, the office it asks about, the prize whose winner it asks
-for, and a date or a number when it asks for one.
+for, a date or a number when it asks for one, and what the number counts when it asks how
+many.
 An answer that only repeats the question ("Which hospital leads the unit?" -> "The hospital
 leads the unit") passes every one of them and answers nothing.
 """
@@ -20,7 +21,7 @@ from datetime import date
 from typing import Callable, Sequence
 
 from service.answering.citations import MARKER_GROUP
-from service.answering.terms import YEAR, terms
+from service.answering.terms import YEAR, counted_things, stems, terms
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
@@ -55,6 +56,7 @@ _KINDS = ((_ASKS_DATE, _GIVES_DATE, "a date"), (_ASKS_NUMBER, _GIVES_NUMBER, "a 
 _CHOICE = re.compile(r"\bor\b", re.IGNORECASE)
 _YES_NO = re.compile(r"^\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b",
                      re.IGNORECASE | re.MULTILINE)
+_HOW_MANY = re.compile(r"\bhow many\b([^?]*)", re.IGNORECASE)
 _FORWARD = re.compile(r"\b(?:will|expected|expects?|forecasts?|plans?|planned|due|scheduled|projected|"
                       r"predicted|predicts?|set to|going to)\b", re.IGNORECASE)
 
@@ -95,7 +97,7 @@ class ScopeCheck:
         """``answer`` may carry citation markers; no check reads them ("[1]" is no figure)."""
         answer = MARKER_GROUP.sub("", answer)
         for check in (self._repeats_question, self._period, self._written_before, self._event_sex,
-                      self._office, self._prize, self._kind):
+                      self._office, self._prize, self._kind, self._counts_other_things):
             reason = check(question, answer, cited)
             if reason:
                 return reason
@@ -169,6 +171,22 @@ class ScopeCheck:
             if asks.search(question) and not gives.search(answer):
                 return f"the question asks for {kind}; the answer gives none"
         return None
+
+
+    @staticmethod
+    def _counts_other_things(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
+        """Asked how many of something, an answer whose figures count other things and that
+        shares no word with what the question counts is another figure from the same
+        article ("260 boats were damaged" for "how many people died"). A bare figure, or
+        one that counts nothing that can be read off, is left to the citation check."""
+        asked = _HOW_MANY.search(question)
+        counted = counted_things(answer)
+        if asked is None or not counted:
+            return None
+        if stems(asked.group(1)) & stems(answer):
+            return None
+        things = sorted({thing for found in counted.values() for thing in found})
+        return f"the question asks how many{asked.group(1).rstrip()}; the answer counts {', '.join(things)}"
 
 
 def _holds(asked: set[str], find: Callable[[str], set[str]], dated: set[str],

@@ -92,6 +92,16 @@ def test_a_question_for_a_number_needs_a_figure_in_the_answer() -> None:
     assert ScopeCheck().mismatch("Who was elected speaker?", "McCarthy [1].", cited) is None
 
 
+def test_a_count_of_other_things_does_not_answer_how_many() -> None:
+    quote = "The storm damaged or sank 260 boats at Kestrel Bay, the harbour master said."
+    cited = _cited(quote, published="2024-10-08")
+    question = "How many people died in Storm Delphine?"
+    reason = ScopeCheck().mismatch(question, "260 boats were damaged or sunk at Kestrel Bay [1].", cited)
+    assert reason == "the question asks how many people died in Storm Delphine; the answer counts boat"
+    assert ScopeCheck().mismatch(question, "260 [1].", cited) is None, "a bare figure counts nothing"
+    assert ScopeCheck().mismatch("How many boats did the storm sink?", "It sank 260 boats [1].", cited) is None
+
+
 @pytest.mark.parametrize("question, start", [
     ("What was ridership in June 2025?", date(2025, 6, 1)),
     ("What was growth in the third quarter of 2025?", date(2025, 7, 1)),
