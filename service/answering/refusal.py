@@ -61,8 +61,9 @@ class RefusalPolicy:
         missing = self.years_missing(question, passages)
         if missing:
             return Refusal(YEAR_NOT_FOUND, f"no retrieved passage or publication date names {', '.join(missing)}")
-        logit = passages[0].rerank_logit
-        if logit is not None:
+        logits = [p.rerank_logit for p in passages if p.rerank_logit is not None]
+        if logits:
+            logit = max(logits)
             if logit < self.min_rerank_logit:
                 return Refusal(NO_RELEVANT_PASSAGE, f"no passage is relevant enough: the best scores "
                                                     f"{logit:.1f}, the minimum is {self.min_rerank_logit:.1f}")

@@ -20,6 +20,7 @@ from service.retrieval.fusion import reciprocal_rank_fusion
 from service.retrieval.passages import Passage
 from service.retrieval.reranker import CrossEncoderReranker
 from service.retrieval.turns import Turns
+from service.retrieval.updates import update_first
 
 Mode = Literal["dense", "hybrid"]
 
@@ -72,7 +73,8 @@ class Retriever:
                  reranker: CrossEncoderReranker | None, *, mode: Mode = "hybrid",
                  candidates: int = 30, rerank_candidates: int = 15,
                  recency_half_life_days: float = 30.0, recency_weight: float = 0.3,
-                 turns: Turns | None = None, cached_vectors: int = 20_000) -> None:
+                 newer_first_margin: float = 0.0, turns: Turns | None = None,
+                 cached_vectors: int = 20_000) -> None:
         self._embedder = embedder
         self._vectors = vectors
         self._catalog = catalog
@@ -83,6 +85,7 @@ class Retriever:
         self._rerank_candidates = rerank_candidates
         self._half_life = recency_half_life_days
         self._recency_weight = recency_weight
+        self._newer_first_margin = newer_first_margin
         # Lexical search needs no embedding, so it runs while the question is embedded and
         # the vectors searched; both stores release the GIL while they work.
         self._lexical_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lexical")
@@ -135,6 +138,8 @@ class Retriever:
         if options.prefer_recent:
             self._prefer_recent(passages, options.as_of)
         passages.sort(key=lambda p: -p.score)
+        if rerank and not options.prefer_recent:
+            update_first(passages, self._newer_first_margin)
         return RetrievalResult(query, passages[:options.top_k], clock.timings)
 
     def _dense(self, query_vector: list[float], filters: SearchFilters,

@@ -42,6 +42,8 @@ def test_the_rerank_threshold_decides_at_its_value() -> None:
     assert weak.detail == "no passage is relevant enough: the best scores -2.1, the minimum is -2.0"
     empty = policy.before_generation(question, [])
     assert empty is not None and empty.code == NO_RELEVANT_PASSAGE
+    # An update put first may score below the report it corrects: the best score decides.
+    assert policy.before_generation(question, [_passage(-2.5), _passage(-1.0)]) is None
 
 
 def test_without_reranking_the_dense_similarity_decides() -> None:
