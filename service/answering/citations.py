@@ -172,9 +172,18 @@ class CitationChecker:
 
 def _counts_agree(claim: _Claim, quoted: dict[str, set[str]]) -> bool:
     """A figure the claim adds must count what its quote counts: "38,000 people died" does
-    not rest on "38,000 homes lost power"."""
-    return all(not quoted.get(figure) or things & quoted[figure]
-               for figure, things in claim.counts.items() if figure in claim.news)
+    not rest on "38,000 homes lost power". Nor may the quote give another figure for the
+    same thing: "drew 168,000 visitors, not the record 212,000 announced" does not support
+    "drew 212,000 visitors"."""
+    for figure, things in claim.counts.items():
+        if figure not in claim.news:
+            continue
+        if quoted.get(figure):
+            if not things & quoted[figure]:
+                return False
+        elif any(things & counted for other, counted in quoted.items() if other != figure):
+            return False
+    return True
 
 
 def _best_span(passage: Passage, claim: _Claim) -> _Evidence:

@@ -108,3 +108,19 @@ def test_a_figure_must_count_what_its_quote_counts() -> None:
     homes = CitationChecker().check("38,000 homes lost power in the storm.", _quake(),
                                     question="How many homes lost power in the storm?")
     assert homes.supported
+
+
+def test_a_quote_that_gives_another_figure_for_the_same_thing_does_not_support_it() -> None:
+    """The audit mentions the first figure only to correct it; the claim rests on the July
+    report that states it, so the reader sees which report the figure came from."""
+    audit = "Harborfest drew 168,000 visitors this year, not the record 212,000 that organizers announced."
+    july = "Harborfest drew a record 212,000 visitors over four days, beating the 185,000 set in 2023."
+    passages = [Passage("a1", "audit", "Attendance cut", audit, 0, len(audit), None, "Metro Wire", "2025-08-02"),
+                Passage("j1", "july", "Record crowd", july, 0, len(july), None, "Harbor Ledger", "2025-07-14")]
+    question = "How many visitors attended Harborfest 2025?"
+    stale = CitationChecker().check("Harborfest drew a record 212,000 visitors.", passages, question=question)
+    assert [c.doc_id for c in stale.citations] == ["july"]
+    current = CitationChecker().check("Harborfest drew 168,000 visitors.", passages, question=question)
+    assert [c.doc_id for c in current.citations] == ["audit"]
+    both = CitationChecker().check("Harborfest drew 168,000 visitors, not 212,000.", passages, question=question)
+    assert [c.doc_id for c in both.citations] == ["audit"]
