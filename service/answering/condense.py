@@ -40,8 +40,8 @@ class QuestionCondenser:
             "condense", history=transcript, question=question))])
         lines = str(reply.content).strip().splitlines() if reply.content else []
         rewritten = lines[0].strip().strip('"').strip() if lines else ""
-        if (not rewritten or len(rewritten) > 4 * len(fallback) + 200
-                or not stems(rewritten) or stems(question) - stems(rewritten)):
+        kept = stems(rewritten)
+        if not kept or len(rewritten) > 4 * len(fallback) + 200 or stems(question) - kept:
             return fallback
         return rewritten
 

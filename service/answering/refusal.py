@@ -43,7 +43,7 @@ class Refusal:
 
 @dataclass(frozen=True)
 class RefusalPolicy:
-    """Thresholds on the top passage's relevance: a cross-encoder logit when reranking is
+    """Thresholds on the best passage's relevance: a cross-encoder logit when reranking is
     on, a cosine similarity otherwise. On rtqa-dev the best passages of answerable and
     unanswerable questions overlap between -6 and -2: at -2 the policy refused 32 of 120
     answerable questions and none of the 40 unanswerable ones reached the generator; at -4,

@@ -172,7 +172,6 @@ class ScopeCheck:
                 return f"the question asks for {kind}; the answer gives none"
         return None
 
-
     @staticmethod
     def _counts_other_things(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
         """Asked how many of something, an answer whose figures count other things and that
