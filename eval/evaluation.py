@@ -14,16 +14,26 @@ from eval.baseline import comparable, compare, load_baseline
 from eval.retrieval_modes import compare_retrieval
 from eval.runner import EvalItem, Progress, run_items
 from eval.summary import summarize
+from ingest.onnx_session import exact_int8_products
 from service.answering.ask_service import AskRequest
 from service.assembly import Components
 
 
-def machine() -> str:
-    """Where numbers were measured: they mean little without it."""
+def machine(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    """Where numbers were measured: they mean little without it. The CPU's name and its
+    int8 kernels go in too, since timings follow the one and, before every CPU got exact
+    int8 products, scores followed the other."""
     import torch
 
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
-    return f"{os.cpu_count()} cores, {platform.machine()}, {gpu}"
+    try:
+        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text(errors="replace").splitlines()
+                 if line.startswith("model name")]
+    except OSError:
+        names = []
+    name = names[0] if names else platform.processor() or "unknown CPU"
+    kernels = "VNNI" if exact_int8_products(cpuinfo) else "no VNNI"
+    return f"{os.cpu_count()} cores, {platform.machine()} ({name}, {kernels}), {gpu}"
 
 
 def evaluate(components: Components, items: Sequence[EvalItem], *, set_name: str, source: str,

@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     rerank_candidates: int = Field(15, ge=1, description="Fused candidates the cross-encoder scores.")
     retrieval_candidates: int = Field(30, ge=1, description="Candidates taken from each store.")
     newer_first_margin: float = Field(
-        2.0, ge=0, description="Reranked passages from a later article that score within this many logits of the best one lead the list (the latest report first); 0: pure relevance order.")
+        2.5, ge=0, description="Reranked passages from a later article that score within this many logits of the best one lead the list (the latest report first); 0: pure relevance order.")
     rerank_max_tokens: int = Field(192, ge=32, description="Word pieces of each pair the cross-encoder reads.")
     min_rerank_logit: float = Field(-4.0, description="Refuse when the best reranked passage scores below this.")
     min_dense_similarity: float = Field(0.45, description="Refuse below this cosine when reranking is off.")

@@ -73,7 +73,7 @@ class Retriever:
                  reranker: CrossEncoderReranker | None, *, mode: Mode = "hybrid",
                  candidates: int = 30, rerank_candidates: int = 15,
                  recency_half_life_days: float = 30.0, recency_weight: float = 0.3,
-                 newer_first_margin: float = 2.0, turns: Turns | None = None,
+                 newer_first_margin: float = 2.5, turns: Turns | None = None,
                  cached_vectors: int = 20_000) -> None:
         self._embedder = embedder
         self._vectors = vectors

@@ -2,7 +2,7 @@
 
 News stories get revised: an attendance figure is cut after an audit, an opening date
 slips, a growth estimate is revised down. The cross-encoder scores the update and the
-report it corrects alike (0.6-2.0 logits apart for the sample corpus's four such pairs),
+report it corrects alike (0.6-2.2 logits apart for the sample corpus's revised stories),
 so either may lead, and readers take the first passage at its word: the extractive
 answer quoted July's "212,000" while the audit's "168,000" came second.
 """

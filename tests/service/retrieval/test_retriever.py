@@ -28,8 +28,7 @@ QUESTION = "How many containers did the harbour handle, and were the ferries lat
 
 
 def _search(components: Components, options: RetrievalOptions) -> list[tuple[str, float]]:
-    return [(p.doc_id, round(p.scores["dense"], 5))
-            for p in components.retriever.search(QUESTION, options).passages]
+    return [(p.doc_id, p.scores["dense"]) for p in components.retriever.search(QUESTION, options).passages]
 
 
 @pytest.mark.parametrize("filters", [SearchFilters(sources=("Metro Wire",)),
@@ -42,7 +41,9 @@ def test_a_narrow_filter_searched_exactly_finds_what_the_index_finds(
     through_index = _search(components, options)
     monkeypatch.setattr(retriever_module, "EXACT_SEARCH_MAX_CHUNKS", 200)
     exactly = _search(components, options)
-    assert len(exactly) == 4 and exactly == through_index
+    # Chroma's distances and the exact dot products differ in the fifth decimal.
+    assert len(exactly) == 4 and [d for d, _ in exactly] == [d for d, _ in through_index]
+    assert [s for _, s in exactly] == pytest.approx([s for _, s in through_index], abs=1e-4)
     published = {a.id: a for a in ARTICLES}
     for doc_id, _ in exactly:
         article = published[doc_id]
