@@ -3,6 +3,7 @@ after each call, and the three inputs of BERT-style models."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -29,6 +30,12 @@ def exact_int8_products(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     return "avx512_vnni" in flags or "avx_vnni" in flags
 
 
+@lru_cache(maxsize=1)
+def _this_cpu_exact() -> bool:
+    """Read once per process: every session asks."""
+    return exact_int8_products()
+
+
 def cpu_session(path: Path, threads: int = 0) -> InferenceSession:
     """``threads`` 0 means all cores."""
     import onnxruntime as ort
@@ -44,7 +51,7 @@ def cpu_session(path: Path, threads: int = 0) -> InferenceSession:
     # Without the arena, memory goes back after each call instead of staying at the peak of
     # the most concurrent calls ever seen (a soak under 8 clients grew by 1.1 GB with it).
     options.enable_cpu_mem_arena = False
-    if not exact_int8_products():
+    if not _this_cpu_exact():
         options.add_session_config_entry("session.x64quantprecision", "1")
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
