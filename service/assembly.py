@@ -94,7 +94,8 @@ class Components:
         return Retriever(self.embedder, self.vectors, self.catalog, self.reranker,
                          mode=s.retrieval_mode, candidates=s.retrieval_candidates,
                          rerank_candidates=s.rerank_candidates,
-                         newer_first_margin=s.newer_first_margin, turns=self.turns,
+                         newer_first_margin=s.newer_first_margin,
+                         recent_lane_days=s.recent_lane_days, turns=self.turns,
                          cached_vectors=s.cached_vectors)
 
     @cached_property

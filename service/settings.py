@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     rerank: bool = Field(True, description="Rerank fused candidates with the packaged cross-encoder.")
     rerank_candidates: int = Field(15, ge=1, description="Fused candidates the cross-encoder scores.")
     retrieval_candidates: int = Field(30, ge=1, description="Candidates taken from each store.")
+    recent_lane_days: int = Field(
+        3, ge=0, description="Under a date bound (`as_of`, `date_to`), the articles of its last N days get rerank candidates of their own, so that an archive cannot crowd out this week's reports; 0: off.")
     newer_first_margin: float = Field(
         2.5, ge=0, description="Reranked passages from a later article that score within this many logits of the best one lead the list (the latest report first); 0: pure relevance order.")
     rerank_max_tokens: int = Field(192, ge=32, description="Word pieces of each pair the cross-encoder reads.")

@@ -156,4 +156,11 @@ class ExtractiveGenerator:
                 chosen.append(candidate.text)
                 break
         for i, sentence in enumerate(chosen):
-            yield (" " if i else "") + sentence
+            yield (" " if i else "") + _closed(sentence)
+
+
+def _closed(sentence: str) -> str:
+    """A sentence cut from a note without its full stop gets one, so that the next one
+    chosen is not read as its continuation (and quoted as one unsupported sentence)."""
+    return sentence if sentence.rstrip("\"'”’)").endswith((".", "!", "?", "…")) else sentence + "."
+

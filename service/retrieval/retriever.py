@@ -19,6 +19,7 @@ from service.retrieval.exact_search import ExactSearch
 from service.retrieval.fusion import reciprocal_rank_fusion
 from service.retrieval.passages import Passage
 from service.retrieval.reranker import CrossEncoderReranker
+from service.retrieval.time_window import recent_window
 from service.retrieval.turns import Turns
 from service.retrieval.updates import update_first
 
@@ -27,6 +28,8 @@ Mode = Literal["dense", "hybrid"]
 # Up to this many chunks, reading their stored vectors beats Chroma's filtered index search
 # on 2 cores: 100 chunks take 5.6 ms against 12-18 ms, 200 take 9 against 11.
 EXACT_SEARCH_MAX_CHUNKS = 200
+# The recent lane adds up to a third as many rerank candidates again.
+RECENT_SHARE = 3
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,8 @@ class Retriever:
                  reranker: CrossEncoderReranker | None, *, mode: Mode = "hybrid",
                  candidates: int = 30, rerank_candidates: int = 15,
                  recency_half_life_days: float = 30.0, recency_weight: float = 0.3,
-                 newer_first_margin: float = 2.5, turns: Turns | None = None,
+                 newer_first_margin: float = 2.5, recent_lane_days: int = 3,
+                 turns: Turns | None = None,
                  cached_vectors: int = 20_000) -> None:
         self._embedder = embedder
         self._vectors = vectors
@@ -86,6 +90,7 @@ class Retriever:
         self._half_life = recency_half_life_days
         self._recency_weight = recency_weight
         self._newer_first_margin = newer_first_margin
+        self._recent_days = recent_lane_days
         # Lexical search needs no embedding, so it runs while the question is embedded and
         # the vectors searched; both stores release the GIL while they work.
         self._lexical_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lexical")
@@ -103,33 +108,52 @@ class Retriever:
     def _search(self, query: str, options: RetrievalOptions) -> RetrievalResult:
         clock = _Clock()
         filters = effective_filters(options)
-        within = (self._catalog.chunks_within(filters, EXACT_SEARCH_MAX_CHUNKS)
-                  if filters != SearchFilters() else None)
-        lexical = (self._lexical_pool.submit(self._timed_lexical, query, filters, within)
-                   if self.mode == "hybrid" else None)
+        rerank = options.rerank and self._reranker is not None
+        # The last days before a date bound get rerank candidates of their own, beyond the
+        # usual ones, so that years of archive cannot crowd this week's reports out of the
+        # rerank; the cross-encoder, not the date, then decides their order.
+        recent = recent_window(filters, self._recent_days) if rerank else None
+        lanes = [filters, recent] if recent else [filters]
+        within = [self._catalog.chunks_within(f, EXACT_SEARCH_MAX_CHUNKS) if f != SearchFilters() else None
+                  for f in lanes]
+        lexical = ([self._lexical_pool.submit(self._timed_lexical, query, f, w) for f, w in zip(lanes, within)]
+                   if self.mode == "hybrid" else [])
         query_vector = self._embedder.embed_query(query)
         clock.lap("embed")
-        dense_hits = self._dense(query_vector, filters, within)
-        # An exact search scored every chunk within the filter, lexical matches included.
-        dense_scores = {h.chunk_id: h.score for h in dense_hits}
-        dense_hits = dense_hits[:self._candidates]
+        rankings: list[list[list[str]]] = [[] for _ in lanes]
+        spans: Spans = {}
+        # An exact search scored every chunk within its filter, lexical matches included.
+        dense_scores: dict[str, float] = {}
+        for lane, lane_within, ranked in zip(lanes, within, rankings):
+            hits = self._dense(query_vector, lane, lane_within)
+            dense_scores.update((h.chunk_id, h.score) for h in hits)
+            hits = hits[:self._candidates]
+            # Chunk ids name a content version; the catalog knows only the live ones, so a
+            # vector left behind by an update or an interrupted ingest is never used.
+            live = lane_within if lane_within is not None else self._catalog.chunk_spans(
+                [h.chunk_id for h in hits])
+            spans.update(live)
+            ranked.append([h.chunk_id for h in hits if h.chunk_id in live])
         clock.lap("dense")
-        lexical_hits: list[tuple[str, str, float]] = []
-        if lexical is not None:
-            lexical_hits, clock.timings["lexical"] = lexical.result()
+        lexical_scores: dict[str, float] = {}
+        if lexical:
+            # The lanes' full-text searches ran side by side: the slowest one is the wait.
+            clock.timings["lexical"] = 0.0
+            for future, ranked in zip(lexical, rankings):
+                hits, took = future.result()
+                clock.timings["lexical"] = max(clock.timings["lexical"], took)
+                ranked.append([chunk for chunk, _, _ in hits])
+                lexical_scores.update((chunk, score) for chunk, _, score in hits)
             clock.restart()
-
-        # Chunk ids name a content version; the catalog knows only the live ones, so a
-        # vector left behind by an update or an interrupted ingest is never used.
-        spans = within if within is not None else self._catalog.chunk_spans(
-            [h.chunk_id for h in dense_hits])
-        dense_ranking = [h.chunk_id for h in dense_hits if h.chunk_id in spans]
-        lexical_scores = {chunk: score for chunk, _, score in lexical_hits}
-        lexical_ranking = list(lexical_scores)
-        fused = reciprocal_rank_fusion([dense_ranking, lexical_ranking])
-        rerank = options.rerank and self._reranker is not None
         keep = self._rerank_candidates if rerank else options.top_k
+        fused = reciprocal_rank_fusion(rankings[0])
         ordered = sorted(fused, key=lambda c: -fused[c])[:max(keep, options.top_k)]
+        if recent:
+            in_lane = reciprocal_rank_fusion(rankings[1])
+            extra = [c for c in sorted(in_lane, key=lambda c: -in_lane[c]) if c not in set(ordered)]
+            extra = extra[:keep // RECENT_SHARE]
+            fused.update((c, in_lane[c]) for c in extra if c not in fused)
+            ordered += extra
         passages = self._passages(ordered, spans, fused, dense_scores, lexical_scores, query_vector)
         clock.lap("fuse")
         if rerank and passages:

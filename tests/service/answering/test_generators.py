@@ -9,7 +9,7 @@ from typing import Sequence
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from ingest.article import Article
-from service.answering.generators import ChatGenerator, select_evidence
+from service.answering.generators import ChatGenerator, ExtractiveGenerator, select_evidence
 from service.answering.prompts import PromptLibrary
 from service.answering.sentences import RankedSentence, SentenceRanker
 from service.assembly import Components
@@ -141,3 +141,17 @@ def test_the_real_reranker_keeps_an_unrelated_article_out_of_the_prompt(componen
     text = str(generator.messages(question, passages, None)[1].content)
     assert "Lea Brunner" in text and "41,000 fans" in text
     assert "ferries" not in text
+
+
+def test_an_extractive_answer_closes_a_sentence_cut_without_its_full_stop() -> None:
+    """A note's last line often has no full stop; the next sentence chosen must not read
+    as its continuation, or no quote supports the run-on sentence."""
+    ordered = "The harbour board ordered two electric ferries for the island route"
+    cost = "The ferries for the island route cost 31 million euros, the harbour board said."
+    passages = [Passage("a0", "a", "Ferries", ordered, 0, len(ordered), None, "Port News", "2025-04-01"),
+                Passage("b0", "b", "Cost", cost, 0, len(cost), None, "Port News", "2025-04-02")]
+    generator = ExtractiveGenerator(SentenceRanker(None))
+    question = "Which ferries did the harbour board order for the island route, and what did they cost?"
+    answer = "".join(generator.stream(question, passages, None, asked=question))
+    assert answer == f"{ordered}. {cost}"
+    assert "".join(generator.stream(question, passages[1:], None, asked=question)) == cost

@@ -76,3 +76,47 @@ def test_searches_beyond_the_concurrency_wait_their_turn(
             lambda _: retriever.search(QUESTION, RetrievalOptions(rerank=False)), range(6)))
     assert most == 2
     assert all(r.passages and r.passages[0].doc_id.startswith("port-") for r in results)
+
+
+ARCHIVE = [
+    Article(id=f"archive-{year}", title=f"Harbor City mayoral election {year}: who will win?",
+            published=f"{year}-06-01", source="Coastal Ledger",
+            text=f"Who won the Harbor City mayoral election debate of {year}? The candidates for mayor of "
+                 "Harbor City debated again, and voters said the mayoral election was too close to call.")
+    for year in range(2016, 2026)
+]
+RESULT = Article(id="result", title="Reyes takes the mayor's office", published="2026-03-11", source="Metro Wire",
+                 text="Dana Reyes was elected on Tuesday with 54 percent of the vote, "
+                      "becoming the port town's first new leader in twelve years.")
+ELECTION = "Who won the Harbor City mayoral election?"
+
+
+def test_the_last_days_before_as_of_get_rerank_candidates_of_their_own(
+        components: Components, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real stores and cross-encoder: ten years of archive that repeat the question's words
+    fill every candidate slot, so without its own lane the result reported this week never
+    reaches the cross-encoder; with it, it is scored beside them. Without a date bound there
+    is no recent window."""
+    c = components
+    c.indexer.ingest([*ARCHIVE, RESULT])
+    scored: list[str] = []
+    score = c.reranker.score
+
+    def spy(query: str, texts: list[str]) -> list[float]:
+        scored.extend(texts)
+        return score(query, texts)
+
+    monkeypatch.setattr(c.reranker, "score", spy)
+
+    def reranked(days: int, as_of: str | None) -> list[str]:
+        scored.clear()
+        retriever = Retriever(c.embedder, c.vectors, c.catalog, c.reranker, candidates=3,
+                              rerank_candidates=3, recent_lane_days=days)
+        found = retriever.search(ELECTION, RetrievalOptions(top_k=3, as_of=as_of)).passages
+        assert len(found) == 3 and found[0].doc_id.startswith("archive-")
+        return scored[:]
+
+    assert len(reranked(0, "2026-03-12")) == 3
+    with_lane = reranked(3, "2026-03-12")
+    assert len(with_lane) == 4 and RESULT.text in with_lane[-1]
+    assert not any(RESULT.text in text for text in reranked(0, "2026-03-12") + reranked(3, None))
