@@ -28,7 +28,7 @@ Mode = Literal["dense", "hybrid"]
 # Up to this many chunks, reading their stored vectors beats Chroma's filtered index search
 # on 2 cores: 100 chunks take 5.6 ms against 12-18 ms, 200 take 9 against 11.
 EXACT_SEARCH_MAX_CHUNKS = 200
-# The recent lane adds up to a third as many rerank candidates again.
+# The recent lane adds up to a third as many rerank candidates again (at least one).
 RECENT_SHARE = 3
 
 
@@ -150,8 +150,9 @@ class Retriever:
         ordered = sorted(fused, key=lambda c: -fused[c])[:max(keep, options.top_k)]
         if recent:
             in_lane = reciprocal_rank_fusion(rankings[1])
-            extra = [c for c in sorted(in_lane, key=lambda c: -in_lane[c]) if c not in set(ordered)]
-            extra = extra[:keep // RECENT_SHARE]
+            chosen = set(ordered)
+            extra = [c for c in sorted(in_lane, key=lambda c: -in_lane[c]) if c not in chosen]
+            extra = extra[:max(1, keep // RECENT_SHARE)]
             fused.update((c, in_lane[c]) for c in extra if c not in fused)
             ordered += extra
         passages = self._passages(ordered, spans, fused, dense_scores, lexical_scores, query_vector)
