@@ -163,4 +163,3 @@ def _closed(sentence: str) -> str:
     """A sentence cut from a note without its full stop gets one, so that the next one
     chosen is not read as its continuation (and quoted as one unsupported sentence)."""
     return sentence if sentence.rstrip("\"'”’)").endswith((".", "!", "?", "…")) else sentence + "."
-

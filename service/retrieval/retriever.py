@@ -124,8 +124,15 @@ class Retriever:
         spans: Spans = {}
         # An exact search scored every chunk within its filter, lexical matches included.
         dense_scores: dict[str, float] = {}
+        exact_hits: list[VectorHit] | None = None
         for lane, lane_within, ranked in zip(lanes, within, rankings):
-            hits = self._dense(query_vector, lane, lane_within)
+            if exact_hits is not None and lane_within is not None:
+                # The first lane was searched exactly: the recent window's chunks are among
+                # its hits, already scored and in order.
+                hits = [h for h in exact_hits if h.chunk_id in lane_within]
+            else:
+                hits = self._dense(query_vector, lane, lane_within)
+                exact_hits = hits if lane_within is not None else None
             dense_scores.update((h.chunk_id, h.score) for h in hits)
             hits = hits[:self._candidates]
             # Chunk ids name a content version; the catalog knows only the live ones, so a
