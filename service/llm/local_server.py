@@ -6,7 +6,6 @@ OpenAI-compatible server share one client path (``ChatOpenAI``), including strea
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from types import TracebackType
@@ -14,20 +13,11 @@ from types import TracebackType
 import httpx
 import xllamacpp
 
+from service.llm.free_cores import free_cores
+
 
 class LocalServerError(RuntimeError):
     """The local llama.cpp server did not come up."""
-
-
-def free_cores() -> int:
-    """Cores not busy with other work, at least 1.
-
-    llama.cpp threads spin: one thread more than the free cores collapses generation (measured
-    0.5 tok/s with 2 threads beside a busy process, 12 tok/s with 1), so guessing low is safer.
-    """
-    usable = len(os.sched_getaffinity(0))
-    busy = round(os.getloadavg()[0])
-    return max(1, min(usable, usable - busy))
 
 
 class LocalLlamaServer:
