@@ -6,6 +6,7 @@ OpenAI-compatible server share one client path (``ChatOpenAI``), including strea
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from types import TracebackType
@@ -14,6 +15,8 @@ import httpx
 import xllamacpp
 
 from service.llm.free_cores import free_cores
+
+log = logging.getLogger("newsqa.llm")
 
 
 class LocalServerError(RuntimeError):
@@ -32,6 +35,7 @@ class LocalLlamaServer:
         """
         self.alias = alias
         self.threads = threads or free_cores()
+        log.info("local model %s: %d llama.cpp thread(s)", alias, self.threads)
         try:
             self._server: xllamacpp.Server | None = xllamacpp.Server(
                 _params(model_path, alias, n_ctx, n_parallel, self.threads))

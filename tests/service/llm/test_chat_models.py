@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,11 +53,12 @@ def test_openai_backend_works_with_any_compatible_server(local_llm: LLMHandle) -
     assert handle.chat_model.invoke("Reply with the single word: yes").content.strip()
 
 
-def test_server_serves_its_alias_until_closed(models_dir: Path) -> None:
-    with LocalLlamaServer(models_dir / f"{MODEL}.gguf", alias="test-alias",
-                          **SERVER_ARGS) as server:
+def test_server_serves_its_alias_until_closed(models_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="newsqa.llm"), \
+            LocalLlamaServer(models_dir / f"{MODEL}.gguf", alias="test-alias", **SERVER_ARGS) as server:
         models = httpx.get(f"{server.base_url}/v1/models").json()
         assert [m["id"] for m in models["data"]] == ["test-alias"]
+    assert "local model test-alias: 1 llama.cpp thread(s)" in caplog.messages
 
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{server.base_url}/health", timeout=2)
