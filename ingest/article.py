@@ -34,6 +34,16 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, parts.fragment))
 
 
+def site_of(url: str | None) -> str | None:
+    """The host a reader recognises ("example.org" for "https://www.example.org/a"): what
+    names an article that gives no source."""
+    try:
+        host = urlsplit(url.strip()).hostname if url else None
+    except ValueError:  # a malformed address ("http://[x") names no site
+        return None
+    return host.removeprefix("www.") if host else None
+
+
 @dataclass
 class Article:
     """A news article as loaded, before cleaning.

@@ -9,7 +9,10 @@ import sys
 from typing import Sequence
 
 from eval.command import add_commands as add_eval_commands
+from ingest.article import site_of
 from ingest.pipeline import IngestReport, Progress
+from ingest.store.catalog import MAX_OFFSET
+from ingest.store.records import DocumentRecord
 from ingest.store.vectors import EncoderMismatchError
 from service.assembly import Components
 from service.llm.model_files import ModelFileError
@@ -52,13 +55,32 @@ def _print_report(report: IngestReport) -> None:
         print(f"  failed: {failure.origin}: {failure.reason}", file=sys.stderr)
 
 
+def _shown_source(doc: DocumentRecord) -> str | None:
+    """An article without a source is named by its site, so no row reads as anonymous."""
+    return doc.source or site_of(doc.url)
+
+
+def _page_summary(shown: int, total: int, offset: int) -> str:
+    """Says what a page leaves out and how to see the rest: a listing never stops silently."""
+    summary = f"showing {shown} of {total}"
+    if shown and offset:
+        summary += f" (from #{offset + 1})"
+    if offset + shown < total:
+        summary += f"; next page: --offset {offset + shown}"
+    return summary
+
+
 def cmd_docs_list(components: Components, args: argparse.Namespace) -> int:
-    docs = components.catalog.list(limit=args.limit, offset=args.offset, source=args.source)
+    catalog = components.catalog
+    docs = catalog.list(limit=args.limit, offset=args.offset, source=args.source)
+    total = catalog.count(source=args.source)
     if args.json:
-        _print_json([d.metadata() for d in docs])
+        _print_json({"documents": [d.metadata() for d in docs], "total": total,
+                     "limit": args.limit, "offset": args.offset})
         return 0
     for d in docs:
-        print(f"{d.published or '----------'}  {d.source or '-':<18.18}  {d.title[:70]:<70}  {d.doc_id}")
+        print(f"{d.published or '----------'}  {_shown_source(d) or '-':<18.18}  {d.title[:70]:<70}  {d.doc_id}")
+    print(_page_summary(len(docs), total, args.offset))
     return 0
 
 
@@ -70,8 +92,10 @@ def cmd_docs_show(components: Components, args: argparse.Namespace) -> int:
     if args.json:
         _print_json({**doc.metadata(), "text": doc.text})
         return 0
-    for key, value in doc.metadata().items():
-        print(f"{key}: {value}")
+    shown = {**doc.metadata(), "source": _shown_source(doc)}
+    for key, value in shown.items():
+        if value is not None:  # a missing field is left out, never printed as "None"
+            print(f"{key}: {value}")
     print()
     print(doc.text)
     return 0
@@ -137,6 +161,24 @@ def cmd_serve(components: Components, args: argparse.Namespace) -> int:
     return 0
 
 
+def _count(text: str, least: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not least <= value <= MAX_OFFSET:
+        raise argparse.ArgumentTypeError(f"must be from {least} to {MAX_OFFSET}, not {value}")
+    return value
+
+
+def _positive(text: str) -> int:
+    return _count(text, 1)
+
+
+def _not_negative(text: str) -> int:
+    return _count(text, 0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsqa", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -150,8 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     docs = sub.add_parser("docs", help="list, show or delete indexed documents")
     docs_sub = docs.add_subparsers(dest="docs_command", required=True)
     listing = docs_sub.add_parser("list")
-    listing.add_argument("--limit", type=int, default=50)
-    listing.add_argument("--offset", type=int, default=0)
+    listing.add_argument("--limit", type=_positive, default=50, help="rows per page (default 50)")
+    listing.add_argument("--offset", type=_not_negative, default=0, help="rows to skip (default 0)")
     listing.add_argument("--source")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(func=cmd_docs_list)

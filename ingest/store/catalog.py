@@ -44,6 +44,8 @@ STOPWORDS = frozenset(
     "about after again also any can could should".split()
 )
 _TERM = re.compile(r"\w+", re.UNICODE)
+# Both catalogs bind 64-bit integers; a larger offset could only ever list nothing.
+MAX_OFFSET = 2**62
 
 
 def _filter_clause(filters: SearchFilters) -> tuple[str, list[object]]:
@@ -61,6 +63,13 @@ def _filter_clause(filters: SearchFilters) -> tuple[str, list[object]]:
         sql += " AND d.published_day <= ?"
         args.append(day_number(filters.date_to))
     return sql, args
+
+
+def _listed(source: str | None) -> tuple[str, list[object]]:
+    """The documents a listing shows: ready ones, of one source when it names one."""
+    if source:
+        return " WHERE state='ready' AND source=?", [source]
+    return " WHERE state='ready'", []
 
 
 def _batches(items: Sequence[str], size: int = 500) -> Iterator[tuple[list[str], str]]:
@@ -181,14 +190,14 @@ class Catalog(ABC):
 
     def list(self, *, limit: int = 100, offset: int = 0, source: str | None = None) -> list[DocumentRecord]:
         """Newest first, then by title, so a listing reads like a news front page."""
-        sql = "SELECT * FROM documents WHERE state='ready'"
-        args: list[object] = []
-        if source:
-            sql += " AND source=?"
-            args.append(source)
-        sql += " ORDER BY published_day DESC NULLS LAST, title, doc_id LIMIT ? OFFSET ?"
-        args += [limit, offset]
-        return [_document(r) for r in self._run(sql, args)]
+        where, args = _listed(source)
+        sql = f"SELECT * FROM documents{where} ORDER BY published_day DESC NULLS LAST, title, doc_id"
+        return [_document(r) for r in self._run(f"{sql} LIMIT ? OFFSET ?", [*args, limit, offset])]
+
+    def count(self, *, source: str | None = None) -> int:
+        """How many documents ``list`` pages through, so a page can say what it leaves out."""
+        where, args = _listed(source)
+        return int(self._run(f"SELECT COUNT(*) AS n FROM documents{where}", args).fetchone()["n"])
 
     def chunks_of(self, doc_id: str) -> list[ChunkRecord]:
         doc = self.get(doc_id)

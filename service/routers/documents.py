@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
 from ingest.article import Article, LoadError
 from ingest.loaders.files import format_size, kind_for_name, load_bytes
 from ingest.loaders.jsonl import FieldMap
+from ingest.store.catalog import MAX_OFFSET
 from service.routers.responses import GUARDED, NOT_FOUND, OUT_OF_SPACE, UNSUPPORTED
 from service.schemas import DocumentsBody
 from service.security.guard import require_scope
@@ -19,9 +20,6 @@ router = APIRouter(prefix="/v1/documents", tags=["documents"], responses=GUARDED
 ADMIN = [require_scope("admin")]
 QUERY = [require_scope("query")]
 
-
-# Both catalogs store 64-bit integers; a larger offset could only ever list nothing.
-MAX_OFFSET = 2**62
 
 @router.post("", dependencies=ADMIN, responses=OUT_OF_SPACE)
 def add_documents(body: DocumentsBody, request: Request) -> dict[str, object]:
@@ -61,9 +59,12 @@ async def upload_document(file: UploadFile, request: Request) -> dict[str, objec
 @router.get("", dependencies=QUERY)
 def list_documents(request: Request, limit: int = Query(50, ge=1, le=500),
                    offset: int = Query(0, ge=0, le=MAX_OFFSET), source: str | None = None) -> dict[str, object]:
+    """One page, newest first; ``total`` counts every match, so a client knows whether
+    another page follows."""
     catalog = request.app.state.components.catalog
     docs = catalog.list(limit=limit, offset=offset, source=source)
-    return {"documents": [d.metadata() for d in docs], "limit": limit, "offset": offset}
+    return {"documents": [d.metadata() for d in docs], "total": catalog.count(source=source),
+            "limit": limit, "offset": offset}
 
 
 @router.get("/{doc_id:path}", dependencies=QUERY, responses=NOT_FOUND)

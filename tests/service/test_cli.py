@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 
 from eval.bench.common import free_port
+from ingest.article import Article
 from service import cli
+from service.assembly import Components
+from service.settings import Settings
 
 
 @pytest.fixture
@@ -73,7 +76,7 @@ def test_docs_list_show_delete_and_stats(tmp_path: Path, data_dir: Path,
 
     assert cli.main(["docs", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert {d["id"] for d in listed} == {"good-1", "j1", "j2"}
+    assert {d["id"] for d in listed["documents"]} == {"good-1", "j1", "j2"} and listed["total"] == 3
 
     assert cli.main(["docs", "show", "good-1"]) == 0
     shown = capsys.readouterr().out
@@ -87,6 +90,58 @@ def test_docs_list_show_delete_and_stats(tmp_path: Path, data_dir: Path,
     assert cli.main(["docs", "delete", "j1"]) == 2
     assert "no document with id 'j1'" in capsys.readouterr().err
     assert cli.main(["docs", "show", "nope"]) == 2
+
+
+def test_docs_list_pages_and_says_how_many_it_leaves_out(data_dir: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    articles = [Article(title=f"Council meeting {i:02d}", text=f"The council met for the {i}th time.",
+                        id=f"council-{i:02d}", published=f"2025-01-{i + 1:02d}", source="Metro Wire")
+                for i in range(7)]
+    components = Components(Settings())
+    components.indexer.ingest(articles)
+    components.close()
+
+    assert cli.main(["docs", "list", "--limit", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[-1] for line in lines[:-1]] == ["council-06", "council-05", "council-04"]
+    assert lines[-1] == "showing 3 of 7; next page: --offset 3"
+
+    assert cli.main(["docs", "list", "--limit", "3", "--offset", "6"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[-1] for line in lines[:-1]] == ["council-00"]
+    assert lines[-1] == "showing 1 of 7 (from #7)"
+
+    assert cli.main(["docs", "list", "--limit", "2", "--offset", "2", "--json"]) == 0
+    page = json.loads(capsys.readouterr().out)
+    assert [d["id"] for d in page["documents"]] == ["council-04", "council-03"]
+    assert (page["total"], page["limit"], page["offset"]) == (7, 2, 2)
+
+    assert cli.main(["docs", "list", "--source", "Harbor Ledger"]) == 0
+    assert capsys.readouterr().out == "showing 0 of 0\n"
+    with pytest.raises(SystemExit):
+        cli.main(["docs", "list", "--limit", "0"])
+    assert "must be from 1" in capsys.readouterr().err
+
+
+def test_an_article_without_a_source_shows_its_site_and_no_none(data_dir: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    components = Components(Settings())
+    components.indexer.ingest([
+        Article(title="Harbour cranes arrive", text="Four cranes arrived.", id="cranes",
+                url="https://www.harbour.example/cranes"),
+        Article(title="Bakery reopens", text="The bakery reopened on Friday.", id="bakery")])
+    components.close()
+
+    assert cli.main(["docs", "list"]) == 0
+    rows = {line.split()[-1]: line for line in capsys.readouterr().out.splitlines()[:-1]}
+    assert "harbour.example" in rows["cranes"]
+    assert cli.main(["docs", "show", "cranes"]) == 0
+    shown = capsys.readouterr().out
+    assert "source: harbour.example" in shown and "None" not in shown
+    assert cli.main(["docs", "show", "bakery"]) == 0
+    shown = capsys.readouterr().out
+    assert "None" not in shown and "url:" not in shown and "source:" not in shown
+    assert "title: Bakery reopens" in shown
 
 
 def test_main_in_process_leaves_the_callers_signals_alone(data_dir: Path,

@@ -28,9 +28,14 @@ def test_health_ready_and_document_listing(components: Components) -> None:
     assert ready.status_code == 200
     assert ready.json()["checks"] == {"catalog": "ok", "vectors": "ok", "models": "ok"}
 
-    listing = client.get("/v1/documents").json()["documents"]
-    assert [d["id"] for d in listing] == ["dock-1", "rail/2"]
-    assert client.get("/v1/documents", params={"source": "Metro Wire"}).json()["documents"][0]["id"] == "rail/2"
+    listing = client.get("/v1/documents").json()
+    assert [d["id"] for d in listing["documents"]] == ["dock-1", "rail/2"]
+    assert (listing["total"], listing["limit"], listing["offset"]) == (2, 50, 0)
+    by_source = client.get("/v1/documents", params={"source": "Metro Wire"}).json()
+    assert [d["id"] for d in by_source["documents"]] == ["rail/2"] and by_source["total"] == 1
+    second = client.get("/v1/documents", params={"limit": 1, "offset": 1}).json()
+    assert [d["id"] for d in second["documents"]] == ["rail/2"] and second["total"] == 2
+    assert client.get("/v1/documents", params={"limit": 0}).status_code == 422
 
     doc = client.get("/v1/documents/rail/2").json()
     assert doc["text"] == "Fares rise 3% in January." and doc["published"] == "2024-12-01"
