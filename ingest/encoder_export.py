@@ -13,12 +13,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import logging
 import os
 import tempfile
 import warnings
 from importlib.metadata import version
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -35,6 +36,11 @@ PROBES = (
 PRECISIONS = ("int8", "fp32")
 # The full-precision export must reproduce PyTorch; quantization may move a vector a little.
 MIN_COSINE = {"fp32": 0.9999, "int8": 0.98}
+# The exporter's loggers narrate every graph pass at INFO: 68 lines on a first start that
+# say nothing to whoever started the service.
+EXPORT_LOGGERS = ("onnxscript", "onnx_ir", "torch.onnx")
+
+log = logging.getLogger("newsqa.encoder")
 
 
 class EncoderExportError(RuntimeError):
@@ -63,12 +69,27 @@ def ensure_onnx(model_dir: Path, cache_dir: Path, precision: str = "int8") -> Pa
     target = onnx_file(model_dir, cache_dir, precision)
     if target.exists():
         return target
-    if precision == "fp32":
-        _write_atomically(target, lambda part: _export(model_dir, part))
-    else:
-        full = ensure_onnx(model_dir, cache_dir, "fp32")
+    log.info("preparing the encoder (one-time, about 20 s)...")
+    full = onnx_file(model_dir, cache_dir, "fp32")
+    if not full.exists():
+        _write_atomically(full, lambda part: _export(model_dir, part))
+    if precision == "int8":
         _write_atomically(target, lambda part: _quantize(model_dir, full, part))
     return target
+
+
+@contextlib.contextmanager
+def _quieted(names: tuple[str, ...], level: int) -> Iterator[None]:
+    """Raises the named loggers to ``level`` for a while, then gives them back their own."""
+    loggers = [logging.getLogger(name) for name in names]
+    before = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(level)
+    try:
+        yield
+    finally:
+        for logger, old in zip(loggers, before):
+            logger.setLevel(old)
 
 
 def _write_atomically(target: Path, write: Callable[[Path], None]) -> None:
@@ -96,24 +117,16 @@ def _probe_feeds(model_dir: Path) -> dict[str, np.ndarray]:
 def _quantize(model_dir: Path, full: Path, target: Path) -> None:
     """Dynamic int8 quantization of the weights, one scale per output channel: one scale
     per matrix moved vectors to a cosine of 0.93-0.95, per channel keeps them above 0.98."""
-    import logging
-
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)  # it advises, on the root logger, a step this model needs not
-    try:
+    # It advises, on the root logger, a preprocessing step this model needs not.
+    with _quieted(("root",), logging.ERROR):
         quantize_dynamic(str(full), str(target), weight_type=QuantType.QInt8, per_channel=True)
-    finally:
-        root.setLevel(level)
     feeds = _probe_feeds(model_dir)
     _verify(target, feeds, _run(full, feeds), "int8")
 
 
 def _export(model_dir: Path, target: Path) -> None:
-    import logging
-
     import torch
     from transformers import AutoModel
 
@@ -133,12 +146,13 @@ def _export(model_dir: Path, target: Path) -> None:
     feeds = _probe_feeds(model_dir)
     probe = {name: torch.from_numpy(feeds[name]) for name in INPUTS}
     batch, length = torch.export.Dim("batch"), torch.export.Dim("length", max=512)
-    logging.getLogger("torch.onnx").setLevel(logging.ERROR)
     with torch.inference_mode():
         expected = mean_pooled(model(**probe).last_hidden_state.numpy(), feeds["attention_mask"])
-    # The exporter reports its progress and deprecations on stdout and as warnings; a
-    # command's output is for its own results.
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+    # The exporter reports its progress and deprecations on stdout, as warnings and in its
+    # loggers; a command's output is for its own results. Its loggers are quieted only
+    # now: importing torch sets their levels.
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()), \
+            _quieted(EXPORT_LOGGERS, logging.ERROR):
         warnings.simplefilter("ignore")
         torch.onnx.export(HiddenStates(), tuple(probe[name] for name in INPUTS), str(target),
                           input_names=list(INPUTS), output_names=["last_hidden_state"],

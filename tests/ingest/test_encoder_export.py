@@ -3,6 +3,7 @@ original model, never left half-written."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +23,15 @@ def test_export_is_made_once_and_checked(tmp_path: Path) -> None:
     assert made.stat().st_mtime_ns == stamp
 
 
-def test_int8_file_is_derived_from_the_fp32_export_and_kept_beside_it(tmp_path: Path) -> None:
+def test_int8_file_is_derived_from_the_fp32_export_and_kept_beside_it(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]) -> None:
+    caplog.set_level(logging.INFO)
     quantized = ensure_onnx(packaged_model_path(), tmp_path)
+    # A first start says once that it is preparing the encoder, and nothing else.
+    assert [(r.name, r.getMessage()) for r in caplog.records] == [
+        ("newsqa.encoder", "preparing the encoder (one-time, about 20 s)...")]
+    assert capfd.readouterr() == ("", "")
+    assert logging.getLogger("onnxscript").level == logging.NOTSET
     full = onnx_file(packaged_model_path(), tmp_path, "fp32")
     assert quantized == onnx_file(packaged_model_path(), tmp_path, "int8") != full
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([full.name, quantized.name])
