@@ -18,6 +18,7 @@ from service.answering.citations import CitationChecker
 from service.answering.condense import QuestionCondenser
 from service.answering.generators import ChatGenerator, ExtractiveGenerator, Generator
 from service.answering.prompts import PromptLibrary
+from service.answering.reading_budget import BudgetBounds, ReadingBudget
 from service.answering.refusal import RefusalPolicy
 from service.answering.scope import ScopeCheck
 from service.answering.sentences import SentenceRanker
@@ -31,6 +32,11 @@ from service.retrieval.turns import Turns
 from service.security.api_keys import KeyStore
 from service.security.rate_limit import RateLimiter
 from service.settings import Settings
+
+
+# Prompt word pieces a second assumed until the model's own speed is measured: what the
+# 1.5B model read on the slower 2-core machines (13-35), so that the first prompt is short.
+PRIOR_READING_TOKENS_PER_S = 20.0
 
 
 class Components:
@@ -118,14 +124,29 @@ class Components:
             max_tokens=s.llm_max_tokens, timeout_s=s.llm_timeout_s)
 
     @cached_property
-    def generator(self) -> Generator:
+    def chat_generator(self) -> ChatGenerator | None:
+        """The model's generator before the queue; None for the extractive backend."""
         chat_model = self.llm.chat_model
-        ranker = SentenceRanker(self.embedder, turns=self.turns)
         if chat_model is None:
-            return ExtractiveGenerator(ranker)
-        chat = ChatGenerator(chat_model, self.prompts, ranker, self.embedder.count_tokens,
-                             evidence_tokens=self.settings.llm_evidence_tokens,
-                             min_logit=self.settings.llm_min_passage_logit)
+            return None
+        s = self.settings
+        budget = ReadingBudget(target_s=s.llm_first_token_target_s,
+                               prior_tokens_per_s=PRIOR_READING_TOKENS_PER_S,
+                               fixed_tokens=s.llm_evidence_tokens,
+                               bounds=BudgetBounds(ceiling=s.llm_evidence_max_tokens))
+        return ChatGenerator(chat_model, self.prompts, self.sentence_ranker,
+                             self.embedder.count_tokens, budget=budget,
+                             min_logit=s.llm_min_passage_logit)
+
+    @cached_property
+    def sentence_ranker(self) -> SentenceRanker:
+        return SentenceRanker(self.embedder, turns=self.turns)
+
+    @cached_property
+    def generator(self) -> Generator:
+        chat = self.chat_generator
+        if chat is None:
+            return ExtractiveGenerator(self.sentence_ranker)
         return QueuedGenerator(chat, self.llm_queue)
 
     @cached_property
@@ -166,6 +187,8 @@ class Components:
         if self.reranker is not None:
             self.reranker.score("warm up", ["warm up"])
         _ = self.ask_service
+        if self.chat_generator is not None:
+            self.chat_generator.calibrate()
 
     def models_loaded(self) -> bool:
         return all(name in self.__dict__ for name in ("embedder", "ask_service"))

@@ -66,7 +66,10 @@ class Settings(BaseSettings):
     llm_threads: int = Field(0, ge=0, description="llama.cpp threads; 0 uses the free cores.")
     llm_context: int = Field(4096, ge=512, description="llama.cpp context window (tokens).")
     llm_parallel: int = Field(1, ge=1, description="Requests llama.cpp decodes at once.")
-    llm_evidence_tokens: int = Field(100, ge=16, description="Word pieces of passage sentences in an LLM prompt (the best one always goes in).")
+    llm_first_token_target_s: float = Field(
+        3.0, gt=0, description="Time the model may spend reading its prompt before the first token; the evidence it is shown follows from this and the reading speed measured on the machine.")
+    llm_evidence_tokens: int = Field(0, ge=0, description="Word pieces of passage sentences in an LLM prompt (the best one always goes in); 0: what the model reads within `llm_first_token_target_s`.")
+    llm_evidence_max_tokens: int = Field(600, ge=16, description="Most word pieces of evidence a prompt carries however fast the model reads.")
     llm_min_passage_logit: float = Field(-5.0, description="Leave passages the reranker scores below this out of an LLM prompt (the best one always goes in).")
     llm_max_tokens: int = Field(160, ge=8, description="Longest generated answer (tokens).")
     llm_timeout_s: float = Field(120.0, gt=0, description="Timeout of one LLM call.")

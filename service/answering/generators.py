@@ -3,6 +3,7 @@ at all (extractive). Both stream text; the citation check runs afterwards on eit
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Iterator, Protocol, Sequence
 
@@ -11,6 +12,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from ingest.chunking import TokenCounter
 from service.answering.prompts import PromptLibrary
+from service.answering.reading_budget import ReadingBudget
 from service.answering.sentences import RankedSentence, SentenceRanker
 from service.answering.terms import terms
 from service.retrieval.passages import Passage
@@ -72,28 +74,38 @@ class ChatGenerator:
     models cannot be trusted to do."""
 
     def __init__(self, chat_model: BaseChatModel, prompts: PromptLibrary, ranker: SentenceRanker,
-                 count_tokens: TokenCounter, *, evidence_tokens: int, min_logit: float,
+                 count_tokens: TokenCounter, *, budget: ReadingBudget, min_logit: float,
                  max_passages: int = 4, title_words: int = 12) -> None:
-        """``evidence_tokens`` and ``min_logit`` have no default here: the settings are the
-        one place they are set."""
+        """``budget`` and ``min_logit`` have no default here: the settings are the one place
+        they are set."""
         self._model = chat_model
         self._prompts = prompts
         self._ranker = ranker
         self._count_tokens = count_tokens
         self._max_passages = max_passages
-        self._evidence_tokens = evidence_tokens
+        self._budget = budget
         self._min_logit = min_logit
         self._title_words = title_words
 
     def messages(self, question: str, passages: Sequence[Passage], as_of: str | None) -> list[BaseMessage]:
         numbers, shown = self._shown(passages)
-        evidence = select_evidence(self._ranker.rank(question, shown), shown, numbers=numbers,
-                                   budget=self._evidence_tokens, count_tokens=self._count_tokens)
-        block = self._block(evidence)
         date_line = f"Today is {as_of}.\n" if as_of else ""
+        frame = self._prompts.render("answer_user", passages="", date_line=date_line, question=question)
+        budget = self._budget.tokens(self._count_tokens([frame])[0])
+        block = self._block(self._evidence(question, shown, numbers, budget))
         return [SystemMessage(self._prompts.text("answer_system")),
                 HumanMessage(self._prompts.render("answer_user", passages=block,
                                                   date_line=date_line, question=question))]
+
+    def _evidence(self, question: str, shown: Sequence[Passage], numbers: Sequence[int],
+                  budget: int) -> list[Evidence]:
+        """Passages that fit the budget whole go in whole, unranked: ranking embeds every
+        sentence, work that only pays when some must be left out."""
+        sizes = self._count_tokens([p.text for p in shown])
+        if sum(sizes) <= budget:
+            return [Evidence(n, p, [p.text]) for n, p in zip(numbers, shown)]
+        return select_evidence(self._ranker.rank(question, shown), shown, numbers=numbers,
+                               budget=budget, count_tokens=self._count_tokens)
 
     def _shown(self, passages: Sequence[Passage]) -> tuple[list[int], list[Passage]]:
         """The first passage, and the next ones the reranker did not score below
@@ -124,10 +136,30 @@ class ChatGenerator:
         words = title.split()
         return " ".join(words[:self._title_words]) + (" …" if len(words) > self._title_words else "")
 
+    def calibrate(self) -> None:
+        """Measures how fast the model reads a prompt before any answer depends on it: one
+        call that writes a single token, over the instructions and a user message made of
+        them (llama.cpp keeps the instructions' prefix, so later answers pay only for their
+        own message)."""
+        system = self._prompts.text("answer_system")
+        messages = [SystemMessage(system), HumanMessage(system)]
+        started = time.perf_counter()
+        self._model.bind(max_tokens=1).invoke(messages)
+        self._budget.observe(sum(self._count_tokens([system, system])), time.perf_counter() - started)
+
     def stream(self, question: str, passages: Sequence[Passage], as_of: str | None, *,
                asked: str) -> Iterator[str]:
-        for chunk in self._model.stream(self.messages(question, passages, as_of)):
+        if not self._budget.measured:
+            self.calibrate()
+        messages = self.messages(question, passages, as_of)
+        started = time.perf_counter()
+        first = True
+        for chunk in self._model.stream(messages):
             if chunk.content:
+                if first:
+                    first = False
+                    self._budget.observe(self._count_tokens([str(messages[-1].content)])[0],
+                                         time.perf_counter() - started)
                 yield str(chunk.content)
 
 

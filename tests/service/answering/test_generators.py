@@ -11,6 +11,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from ingest.article import Article
 from service.answering.generators import ChatGenerator, ExtractiveGenerator, select_evidence
 from service.answering.prompts import PromptLibrary
+from service.answering.reading_budget import ReadingBudget
 from service.answering.sentences import RankedSentence, SentenceRanker
 from service.assembly import Components
 from service.retrieval.passages import Passage
@@ -32,9 +33,13 @@ def _passages() -> list[Passage]:
                     "in a deal worth millions", FERRY, 0, len(FERRY), None, "Port News", None)]
 
 
+def fixed(tokens: int) -> ReadingBudget:
+    return ReadingBudget(target_s=3.0, prior_tokens_per_s=20.0, fixed_tokens=tokens)
+
+
 def _chat(*, evidence_tokens: int, title_words: int = 12) -> ChatGenerator:
     return ChatGenerator(FakeListChatModel(responses=["x"]), PromptLibrary(PROJECT_ROOT / "prompts"),
-                         SentenceRanker(None), words, evidence_tokens=evidence_tokens, min_logit=-5.0,
+                         SentenceRanker(None), words, budget=fixed(evidence_tokens), min_logit=-5.0,
                          title_words=title_words)
 
 
@@ -137,7 +142,7 @@ def test_the_real_reranker_keeps_an_unrelated_article_out_of_the_prompt(componen
     assert logits["ferry"] < components.settings.llm_min_passage_logit <= logits["crowd"]
     generator = ChatGenerator(FakeListChatModel(responses=["x"]), components.prompts,
                               SentenceRanker(components.embedder), components.embedder.count_tokens,
-                              evidence_tokens=200, min_logit=components.settings.llm_min_passage_logit)
+                              budget=fixed(200), min_logit=components.settings.llm_min_passage_logit)
     text = str(generator.messages(question, passages, None)[1].content)
     assert "Lea Brunner" in text and "41,000 fans" in text
     assert "ferries" not in text
