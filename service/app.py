@@ -15,6 +15,7 @@ from service.observability.logs import configure_logging
 from service.observability.middleware import RequestObserver
 from service.routers import ask, chat_completions, documents, health, metrics, search, widget
 from service.security.body_limit import BodyLimitMiddleware
+from service.security.json_body import JsonBodyCheck
 from service.settings import Settings
 from service.storage_errors import install_storage_error_handler
 
@@ -37,6 +38,7 @@ def create_app(components: Components, *, warm: bool = False) -> FastAPI:
     install_storage_error_handler(app)
     for module in (health, metrics, documents, search, ask, chat_completions, widget):
         app.include_router(module.router)
+    app.add_middleware(JsonBodyCheck)  # inside the size cap: only bodies under it are read whole
     app.add_middleware(BodyLimitMiddleware, max_bytes=int(components.settings.max_body_mb * 1024 * 1024))
     app.add_middleware(RequestObserver, metrics=components.metrics)
     # Added last, so it wraps every other middleware: a 401 or 429 without CORS headers

@@ -1,13 +1,20 @@
 """Failures of what the service depends on (vector store, catalog, LLM server) become a 503
-with a message; anything else a 500 without internals. Never a stack trace to the client."""
+with a message; request validation errors a 422 that always serialises; anything else a 500
+without internals. Never a stack trace to the client, and never request text in the log of
+an unexpected error."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
+import traceback
+from typing import Any
 
 import httpx
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 log = logging.getLogger("newsqa.errors")
@@ -57,6 +64,40 @@ def retry_after_s(exc: BaseException) -> int:
     return exc.retry_after_s if isinstance(exc, ModelBusy) else 5
 
 
+class SafeJSONResponse(JSONResponse):
+    """JSON that every error body can be written as: non-ASCII text is escaped, so that a
+    lone surrogate a client sent (in a key, say) comes back as ``\\ud800`` instead of failing
+    the UTF-8 encoder."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
+class InvalidBody(HTTPException):
+    """A body the service refuses to read (not UTF-8: 400; values no strict JSON parser
+    takes: 422). Raised while the route reads the body, which FastAPI passes on to the
+    handler here."""
+
+
+def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """FastAPI's list of problems without the ``input`` each one echoes: that may be what no
+    JSON can carry (``1e400`` is read as infinity) or a whole article."""
+    return jsonable_encoder([{k: v for k, v in error.items() if k != "input"} for error in exc.errors()])
+
+
+def code_only_traceback(exc: BaseException) -> str:
+    """The frames of ``exc`` and of what caused it, with the exception types but not their
+    messages: a message may quote the request (FastAPI's validation error holds the whole
+    body), and questions and articles stay out of the log above DEBUG."""
+    parts = []
+    current: BaseException | None = exc
+    while current is not None and len(parts) < 10:
+        frames = "".join(traceback.format_list(traceback.extract_tb(current.__traceback__)))
+        parts.append(f"{type(current).__module__}.{type(current).__qualname__} (message withheld)\n{frames}")
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    return "\nwhile handling:\n".join(parts)
+
+
 def dependency_exception_types() -> tuple[type[BaseException], ...]:
     return tuple(t for types, _ in _dependency_reasons() for t in types)
 
@@ -74,7 +115,16 @@ def install_error_handlers(app: FastAPI) -> None:
     for exc_type in dependency_exception_types():
         app.add_exception_handler(exc_type, unavailable)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return SafeJSONResponse({"detail": validation_errors(exc)}, status_code=422)
+
+    @app.exception_handler(InvalidBody)
+    async def unreadable(request: Request, exc: InvalidBody) -> JSONResponse:
+        return SafeJSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s", request.url.path)
+        log.error("unexpected error on %s: %s", request.url.path, code_only_traceback(exc))
+        log.debug("unexpected error on %s", request.url.path, exc_info=exc)
         return JSONResponse({"detail": "internal error"}, status_code=500)
