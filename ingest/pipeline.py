@@ -20,7 +20,7 @@ from ingest.article import Article, LoadFailure, canonical_url
 from ingest.chunking import Chunker
 from ingest.cleaning import clean_line, clean_text
 from ingest.embedder import Embedder
-from ingest.loaders.dates import date_from_url
+from ingest.loaders.dates import date_from_text, date_from_url
 from ingest.store.catalog import Catalog
 from ingest.store.records import ChunkRecord, DocumentRecord, day_number
 from ingest.store.vectors import VectorStore
@@ -122,6 +122,8 @@ class Indexer:
         published = article.published
         if published is None and self._dates_from_urls:
             published = date_from_url(article.url)
+        if published is None:
+            published = date_from_text(text)
         meta = {"url": canonical_url(article.url) if article.url else None, "published": published,
                 "source": clean_line(article.source), "author": clean_line(article.author)}
         digest = content_hash(doc_id, title, text, meta)

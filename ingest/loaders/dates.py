@@ -129,3 +129,39 @@ def date_from_url(url: str | None, today: date | None = None) -> str | None:
     if found > (today or date.today()) + timedelta(days=1):
         return None
     return found.isoformat()
+
+
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+          r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_WRITTEN_DATE = (rf"(?:{_MONTH}\.? \d{{1,2}},? (?:19|20)\d\d|\d{{1,2}} {_MONTH}\.? (?:19|20)\d\d"
+                 r"|(?:19|20)\d\d-\d\d-\d\d)")
+# A stamp the page prints about itself: "Published 5:03 a.m. ET Jan. 5, 2023", "Updated:
+# 12 January 2023"; or, among its first lines, one that holds nothing but a date (and a time).
+_STAMP = re.compile(
+    rf"\b(Published|Posted|First published|Updated|Last updated)\b[^\n]{{0,40}}?({_WRITTEN_DATE})",
+    re.IGNORECASE)
+_DATE_LINE = re.compile(
+    rf"^\s*({_WRITTEN_DATE})(?:[ ,]+\d{{1,2}}:\d\d(?: ?[ap]\.?m\.?)?(?: [A-Z]{{2,4}})?)?\s*$", re.IGNORECASE)
+# Where a page states its own date: the opening lines (byline, dateline) or the closing ones.
+STAMP_HEAD_CHARS = 400
+STAMP_TAIL_CHARS = 300
+DATE_LINE_PARAGRAPHS = 3
+
+
+def date_from_text(text: str, today: date | None = None) -> str | None:
+    """The publication date a page states in its own words, for pages whose metadata has
+    none: a "Published ..." stamp (else an "Updated ..." one) in the opening or closing
+    lines, or one of the first paragraphs that is only a date. A date inside a sentence
+    ("on January 5, 2023, the court") is what the story is about, not when it appeared,
+    and a date line further down heads a section of the story, so neither counts; nor
+    does a day after ``today`` (plus one for time zones)."""
+    stamps = [m for part in (text[:STAMP_HEAD_CHARS], text[-STAMP_TAIL_CHARS:])
+              for m in _STAMP.finditer(part)]
+    stamps.sort(key=lambda m: "updated" in m.group(1).lower())
+    lines = [m.group(1) for m in map(_DATE_LINE.match, text.split("\n\n")[:DATE_LINE_PARAGRAPHS]) if m]
+    limit = (today or date.today()) + timedelta(days=1)
+    for written in [m.group(2) for m in stamps] + lines:
+        found = parse_date(written.replace(".", ""))
+        if found and date.fromisoformat(found) <= limit:
+            return found
+    return None

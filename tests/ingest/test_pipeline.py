@@ -118,6 +118,17 @@ def test_url_dates_are_off_by_default(components: Components) -> None:
     assert components.catalog.get("bridge").published is None
 
 
+def test_an_undated_page_takes_the_date_it_prints_and_its_text_stays_whole(components: Components) -> None:
+    text = ("By Harbor Ledger staff\n\nPublished 6:40 a.m. ET March 4, 2025\n\n"
+            "The river bridge reopened to traffic on Monday after repairs that began on January 5, 2024.")
+    components.indexer.ingest([Article(title="Bridge reopens", id="bridge", text=text)])
+    doc = components.catalog.get("bridge")
+    assert doc.published == "2025-03-04" and doc.text == text
+    inside = Article(title="Pier", id="pier", text="Repairs began on January 5, 2024, the port said.")
+    components.indexer.ingest([inside])
+    assert components.catalog.get("pier").published is None
+
+
 def _no_filters() -> SearchFilters:
     return SearchFilters()
 

@@ -3,7 +3,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from ingest.loaders.dates import date_from_url, parse_date
+from ingest.loaders.dates import date_from_text, date_from_url, parse_date
 
 
 @pytest.mark.parametrize(
@@ -71,3 +71,21 @@ def test_dates_in_article_paths(url: str, expected: str) -> None:
 )
 def test_paths_without_a_plain_date_give_none(url: str | None) -> None:
     assert date_from_url(url, today=TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("By Jane Roe\nPublished 5:03 a.m. ET Jan. 5, 2023\n\nThe council voted on Monday.", "2023-01-05"),
+        ("Updated: 12 January 2023 Published 10 January 2023\n\nThe council voted.", "2023-01-10"),
+        ("Updated: 12 January 2023\n\nThe council voted.", "2023-01-12"),
+        ("January 5, 2023 10:15 ET\n\nThe council voted.", "2023-01-05"),
+        ("The council voted.\n\nPosted on 2023-01-06 by the city desk", "2023-01-06"),
+        ("On January 5, 2023, the council voted.", None),  # a date in a sentence is the story's
+        ("One.\n\nTwo.\n\nThree.\n\nMay 17, 2019\n\nA section of the story.", None),
+        ("Published Jan. 5, 2099\n\nThe council voted.", None),  # after today: a misreading
+        ("No date at all.", None),
+    ],
+)
+def test_a_page_is_dated_by_the_stamp_it_prints_about_itself(text: str, expected: str | None) -> None:
+    assert date_from_text(text, today=date(2026, 1, 1)) == expected
