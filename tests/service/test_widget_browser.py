@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-from pathlib import Path
 from typing import Any, AsyncIterator, Iterator
 
 import httpx
@@ -24,30 +22,15 @@ from service.app import create_app
 from service.assembly import Components
 from service.routers import widget
 from service.settings import PROJECT_ROOT
+from tests.browser import needs_chromium
 from tests.conftest import LiveServer
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = PROJECT_ROOT / "test-output" / "widget"
 ANSWER_TIMEOUT_MS = 60_000
 KETTLES = "How many kettles did Brightwell recall?"
 KETTLE_URL = "https://example-news.test/press/brightwell-steampro-kettle-recall"
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chromium (`make test` installs it)")
-
-
-@pytest.fixture(scope="session")
-def base_url() -> None:
-    """Pages open the full address of the server a test starts. Defined here, it replaces
-    pytest-playwright's fallback fixture, an instance method that pytest deprecates."""
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """The system Chromium: Playwright's own browser download does not work on these machines."""
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_FLAGS}
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")

@@ -144,7 +144,8 @@ def test_origin_bound_key_is_refused_from_other_sites(client: TestClient) -> Non
     assert "https://evil.example" in refused.json()["detail"]
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics", "/widget.js", "/", "/docs", "/openapi.json"])
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics", "/widget.js", "/", "/docs", "/redoc",
+                                  "/docs-assets/swagger-ui-bundle.js", "/openapi.json"])
 def test_probes_metrics_widget_and_docs_stay_open(client: TestClient, path: str) -> None:
     assert client.get(path).status_code in (200, 503)  # /readyz: models not loaded yet
 
