@@ -24,8 +24,8 @@ from service.answering.scope import ScopeCheck
 from service.answering.sentences import SentenceRanker
 from service.llm.chat_models import LLMHandle, build_chat_model
 from service.llm.queue import LLMQueue, QueuedGenerator
-from service.observability.metered import MeteredAskService
 from service.observability.metrics import Metrics
+from service.reader_text import ReaderFacingAskService
 from service.retrieval.reranker import CrossEncoderReranker, packaged_reranker_path
 from service.retrieval.retriever import Retriever
 from service.retrieval.turns import Turns
@@ -157,9 +157,9 @@ class Components:
         return queue
 
     @cached_property
-    def ask_service(self) -> MeteredAskService:
+    def ask_service(self) -> ReaderFacingAskService:
         s = self.settings
-        return MeteredAskService(
+        return ReaderFacingAskService(
             self.retriever, self.generator, QuestionCondenser(self.llm.chat_model, self.prompts),
             CitationChecker(min_support=s.min_citation_support,
                             min_restated_support=s.min_citation_restated_support),

@@ -91,7 +91,6 @@
     .refused { background: #fff8eb; border: 1px dashed #d49a2a; }
     .badge { display: inline-block; margin-bottom: 6px; padding: 1px 8px; border-radius: 999px;
              background: #f5dfb3; color: #6b4500; font-size: 12px; font-weight: 600; }
-    .refused .why { margin-top: 6px; color: #5b6675; font-size: 12px; }
     .error { background: #fdeeee; border: 1px solid #e4a5a5; color: #7a1f1f; }
     .error button { margin-top: 8px; padding: 4px 12px; border-radius: 8px; border: 1px solid #b94a4a;
                     background: #fff; color: #7a1f1f; font-size: 13px; }
@@ -164,6 +163,12 @@
     } catch {
       return null;
     }
+  }
+
+  /** The site an article came from ("example.org"): names an article that gives no source. */
+  function siteOf(url) {
+    const safe = safeUrl(url);
+    return safe ? new URL(safe).hostname.replace(/^www\./, "") : "";
   }
 
   function formatDate(value) {
@@ -306,7 +311,8 @@
           h("span", { class: "sr-only" }, " (opens in a new tab)"))
       : h("span", { class: "title" }, title);
     const published = source.published ? h("time", { datetime: source.published }, formatDate(source.published)) : null;
-    const meta = h("div", { class: "meta" }, source.source || "", source.source && published ? " · " : "", published);
+    const named = source.source || siteOf(source.url);
+    const meta = h("div", { class: "meta" }, named, named && published ? " · " : "", published);
     const quote = source.quote
       ? h("details", {}, h("summary", {}, "Quoted passage"), h("blockquote", {}, source.quote))
       : null;
@@ -595,8 +601,7 @@
         el.classList.add("refused");
         const closest = Array.isArray(reply.closest_sources) ? reply.closest_sources : [];
         el.replaceChildren(h("span", { class: "badge" }, "No answer in the articles"),
-          h("p", { class: "text" }, String(reply.answer || "")),
-          reply.refusal?.detail ? h("p", { class: "why" }, `Why: ${reply.refusal.detail}.`) : null,
+          h("p", { class: "text" }, String(reply.refusal?.message || reply.answer || "")),
           closest.length ? h("h3", {}, "Closest articles") : null,
           closest.length ? h("ol", { class: "sources closest" }, ...closest.map((s) => sourceItem(s, null))) : null);
       } else {

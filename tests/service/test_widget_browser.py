@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any, AsyncIterator, Iterator
 
 import httpx
@@ -45,7 +46,7 @@ def _sse(kind: str, data: dict[str, Any]) -> str:
     return f"event: {kind}\ndata: {json.dumps(data)}\n\n"
 
 
-def _citation(n: int, title: str, url: str, quote: str, source: str = "Stub Wire") -> dict[str, Any]:
+def _citation(n: int, title: str, url: str, quote: str, source: str | None = "Stub Wire") -> dict[str, Any]:
     return {"n": n, "doc_id": f"doc-{n}", "title": title, "url": url, "source": source,
             "published": "2025-06-03", "quote": quote, "start": 0, "end": len(quote), "chunk_id": f"c{n}"}
 
@@ -83,6 +84,10 @@ async def _events(question: str) -> AsyncIterator[str]:
         return
     if question == "hostile":
         yield _sse("citations", HOSTILE)
+    elif question == "no source":
+        yield _sse("citations", _answer("Four cranes arrived [1].", [
+            _citation(1, "Harbour cranes arrive", "https://www.harbour.example/cranes", "Four cranes arrived.",
+                      source=None)]))
     elif question == "slow":
         for piece in ("Brightwell ", "recalled ", "about ", "48,000 ", "kettles."):
             await asyncio.sleep(0.4)
@@ -222,8 +227,10 @@ def test_off_topic_question_is_refused_in_a_distinct_style(page: Page, service: 
     _wait_for_replies(page, 1)
     refusal = _replies(page).first
     expect(refusal).to_have_class("msg answer refused")
-    expect(refusal).to_contain_text("do not answer")
-    expect(refusal.locator("p.why")).to_contain_text("Why: no passage is relevant enough")
+    # Readers get the plain sentence; the scores behind it stay in the API's refusal.detail.
+    expect(refusal.locator("p.text")).to_have_text("The articles don't cover this.")
+    expect(refusal).not_to_contain_text("minimum")
+    expect(refusal).not_to_contain_text("score")
     expect(refusal.locator("h3")).to_have_text("Closest articles")
     closest = refusal.locator("ol.closest a.title")
     assert closest.count() >= 1
@@ -322,6 +329,17 @@ def test_tokens_show_before_the_checked_answer_replaces_them(
     final = _replies(page).first
     expect(final.locator(".text")).to_have_text("Brightwell recalled about 48,000 kettles1.")
     expect(final.locator("sup a.cite")).to_have_count(1)
+
+
+def test_an_article_without_a_source_is_named_by_its_site(
+        page: Page, stub: tuple[LiveServer, list[dict[str, Any]]]) -> None:
+    server, _ = stub
+    page.goto(f"{server.url}/")
+    _ask(page, "no source")
+    _wait_for_replies(page, 1)
+    meta = _replies(page).first.locator(".source .meta")
+    expect(meta).to_have_text(re.compile(r"^harbour\.example · .*2025"))
+    expect(meta).not_to_contain_text("null")
 
 
 def test_stop_ends_an_answer_being_written(page: Page, stub: tuple[LiveServer, list[dict[str, Any]]]) -> None:

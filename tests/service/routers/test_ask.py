@@ -48,7 +48,7 @@ def test_off_topic_question_is_refused_with_closest_sources(client: TestClient) 
     body = client.post("/v1/ask", json={"question": "What is a good recipe for sourdough bread?"}).json()
     assert body["refused"] is True
     assert body["citations"] == []
-    assert "do not answer" in body["answer"]
+    assert body["answer"] == body["refusal"]["message"] == "The articles don't cover this."
     assert body["refusal"]["code"] == "no_relevant_passage"
     assert body["refusal"]["detail"].startswith("no passage is relevant enough: the best scores")
 

@@ -35,6 +35,7 @@ def test_openai_client_sees_why_a_question_was_refused(server: LiveServer) -> No
     client = openai.OpenAI(base_url=f"{server.url}/v1", api_key="unused")
     completion = client.chat.completions.create(
         model="newsqa", messages=[{"role": "user", "content": "What is a good recipe for sourdough bread?"}])
+    assert completion.choices[0].message.content.startswith("The articles don't cover this.\n")
     assert "Closest articles:" in completion.choices[0].message.content
     assert completion.model_extra["refused"] is True
     assert completion.model_extra["refusal"]["code"] == "no_relevant_passage"
