@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag,
+                      model_validator)
 from pydantic_core import PydanticCustomError
 
 from ingest.store.records import SearchFilters
@@ -97,16 +98,53 @@ class DocumentsBody(BaseModel):
     articles: list[ArticleIn] = Field(min_length=1, max_length=1000)
 
 
+class TextPart(BaseModel):
+    """One part of a message's content, as current OpenAI clients send it. The service
+    reads text only: an image or audio part is a 422, not silently dropped."""
+
+    model_config = ConfigDict(strict=True)
+    type: Literal["text"]
+    text: str
+
+
+def _content_kind(value: object) -> str | None:
+    return "text" if isinstance(value, str) else "parts" if isinstance(value, list) else None
+
+
+# Tagged by the JSON type, so that a bad part is reported alone, not beside "not a string".
+Content = Annotated[Annotated[str, Tag("text")] | Annotated[list[TextPart], Tag("parts")],
+                    Discriminator(_content_kind, custom_error_type="content_type",
+                                  custom_error_message="Input should be a string or a list of text parts")]
+
+
 class ChatMessage(BaseModel):
     model_config = ConfigDict(strict=True)
     role: Literal["system", "user", "assistant", "tool", "developer"]
-    content: str | None = None
+    content: Content | None = None
+
+    @property
+    def text(self) -> str:
+        """The content as one text; parts are joined by newlines."""
+        if isinstance(self.content, list):
+            return "\n".join(part.text for part in self.content)
+        return self.content or ""
+
+
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(strict=True)
+    include_usage: bool = False
 
 
 class ChatCompletionBody(BaseModel):
-    """OpenAI's request shape; unknown OpenAI parameters are accepted and ignored."""
+    """OpenAI's request shape; unknown OpenAI parameters are accepted and ignored, and so is
+    the model name (every name is answered by ``newsqa``)."""
 
     model_config = ConfigDict(extra="allow", strict=True)
     model: str = "newsqa"
     messages: list[ChatMessage] = Field(min_length=1)
     stream: bool = False
+    stream_options: StreamOptions | None = None
+
+    @property
+    def include_usage(self) -> bool:
+        return bool(self.stream_options and self.stream_options.include_usage)

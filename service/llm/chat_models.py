@@ -18,6 +18,7 @@ from langchain_openai import ChatOpenAI
 
 from service.llm.local_server import LocalLlamaServer
 from service.llm.model_files import assemble_model
+from service.llm.usage import UsageCallback
 
 BACKENDS = ("local", "openai", "extractive")
 
@@ -82,8 +83,10 @@ def _chat_openai(base_url: str | None, api_key: str | None, model: str, max_toke
                  timeout_s: float, max_retries: int) -> ChatOpenAI:
     """Omitted ``base_url``/``api_key`` stay unset so ChatOpenAI reads its usual environment
     variables (``OPENAI_API_BASE``/``OPENAI_BASE_URL``, ``OPENAI_API_KEY``) instead of being
-    forced to None."""
+    forced to None. Streamed answers ask for the token counts too, which the callback adds
+    to the request's usage."""
     connection = {key: value for key, value in (("base_url", base_url), ("api_key", api_key))
                   if value is not None}
     return ChatOpenAI(model=model, temperature=0, max_tokens=max_tokens, timeout=timeout_s,
-                      max_retries=max_retries, **connection)
+                      max_retries=max_retries, stream_usage=True, callbacks=[UsageCallback()],
+                      **connection)

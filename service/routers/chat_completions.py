@@ -2,7 +2,8 @@
 use the service. The last user message is the question, earlier turns are the history.
 
 Streaming sends the checked answer (markers placed, refusals decided) in pieces once the
-check is done: an OpenAI client cannot take back text it has already shown.
+check is done: an OpenAI client cannot take back text it has already shown. ``usage`` holds
+the model's own token counts for the request (see ``service.llm.usage``).
 """
 
 from __future__ import annotations
@@ -16,14 +17,18 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 
 from service.answering.ask_service import AskRequest, AskResult
-from service.routers.responses import GUARDED, STREAMS
+from service.assembly import Components
+from service.llm.usage import Usage, tally
+from service.routers.responses import GUARDED, STREAMS, UNKNOWN_MODEL
 from service.routers.search import check_length
 from service.schemas import ChatCompletionBody
 from service.security.guard import require_scope
+from service.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[require_scope("query")],
                    responses=GUARDED)
 MODEL_NAME = "newsqa"
+STARTED = int(time.time())
 
 
 def with_sources(result: AskResult) -> str:
@@ -42,13 +47,24 @@ def with_sources(result: AskResult) -> str:
 
 
 def _request(body: ChatCompletionBody, limit: int) -> AskRequest:
-    turns = [m for m in body.messages if m.role in ("user", "assistant") and (m.content or "").strip()]
+    turns = [m for m in body.messages if m.role in ("user", "assistant") and m.text.strip()]
     if not turns or turns[-1].role != "user":
         raise HTTPException(status_code=422, detail="the last message must be a non-empty user message")
-    question = (turns[-1].content or "").strip()
+    question = turns[-1].text.strip()
     check_length(question, limit, "question")
     return AskRequest(question=question,
-                      history=[{"role": m.role, "content": m.content or ""} for m in turns[:-1]])
+                      history=[{"role": m.role, "content": m.text} for m in turns[:-1]])
+
+
+def _answer(components: Components, request: AskRequest) -> tuple[AskResult, Usage]:
+    """The answer and what it cost: the counts of every model call made for it, or the
+    extractive backend's own count of what it read and wrote."""
+    with tally() as usage:
+        result = components.ask_service.ask(request)
+    if components.settings.llm_backend == "extractive":
+        read = [request.question, *(turn["content"] for turn in request.history)]
+        usage = Usage.counted(components.embedder.count_tokens, read, result.generated)
+    return result, usage
 
 
 def _chunk(completion_id: str, created: int, delta: dict[str, str], finish: str | None,
@@ -60,7 +76,9 @@ def _chunk(completion_id: str, created: int, delta: dict[str, str], finish: str 
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-def _stream(result: AskResult, completion_id: str, created: int) -> Iterator[str]:
+def _stream(result: AskResult, usage: Usage | None, completion_id: str, created: int) -> Iterator[str]:
+    """``usage`` comes last, in a chunk without choices, when the client asked for it
+    (``stream_options.include_usage``), as OpenAI sends it."""
     yield _chunk(completion_id, created, {"role": "assistant", "content": ""}, None)
     words = with_sources(result).split(" ")
     for i in range(0, len(words), 4):
@@ -68,26 +86,45 @@ def _stream(result: AskResult, completion_id: str, created: int) -> Iterator[str
         yield _chunk(completion_id, created, {"content": piece}, None)
     yield _chunk(completion_id, created, {}, "stop",
                  {"citations": result.citations, "refused": result.refused, "refusal": result.refusal})
+    if usage is not None:
+        payload = {"id": completion_id, "object": "chat.completion.chunk", "created": created,
+                   "model": MODEL_NAME, "choices": [], "usage": usage.as_dict()}
+        yield f"data: {json.dumps(payload)}\n\n"
     yield "data: [DONE]\n\n"
 
 
 @router.post("/chat/completions", response_model=None, responses=STREAMS)
 def chat_completions(body: ChatCompletionBody, request: Request) -> dict[str, object] | StreamingResponse:
     components = request.app.state.components
-    result = components.ask_service.ask(_request(body, components.settings.max_question_chars))
+    result, usage = _answer(components, _request(body, components.settings.max_question_chars))
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     created = int(time.time())
     if body.stream:
-        return StreamingResponse(_stream(result, completion_id, created), media_type="text/event-stream")
+        return StreamingResponse(_stream(result, usage if body.include_usage else None, completion_id, created),
+                                 media_type="text/event-stream")
     return {
         "id": completion_id, "object": "chat.completion", "created": created, "model": MODEL_NAME,
         "choices": [{"index": 0, "finish_reason": "stop",
                      "message": {"role": "assistant", "content": with_sources(result)}}],
-        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "usage": usage.as_dict(),
         "citations": result.citations, "refused": result.refused, "refusal": result.refusal,
     }
 
 
+def model_card(settings: Settings) -> dict[str, object]:
+    """The one model served, with what writes its answers (``backend``, ``generator``)."""
+    generator = {"local": settings.local_model, "openai": settings.openai_model}.get(settings.llm_backend)
+    return {"id": MODEL_NAME, "object": "model", "created": STARTED, "owned_by": "newsqa",
+            "backend": settings.llm_backend, "generator": generator or settings.llm_backend}
+
+
 @router.get("/models")
-def models() -> dict[str, object]:
-    return {"object": "list", "data": [{"id": MODEL_NAME, "object": "model", "owned_by": "newsqa"}]}
+def models(request: Request) -> dict[str, object]:
+    return {"object": "list", "data": [model_card(request.app.state.components.settings)]}
+
+
+@router.get("/models/{model_id}", responses=UNKNOWN_MODEL)
+def model(model_id: str, request: Request) -> dict[str, object]:
+    if model_id != MODEL_NAME:
+        raise HTTPException(status_code=404, detail=f"no model {model_id!r}; this service serves {MODEL_NAME!r}")
+    return model_card(request.app.state.components.settings)

@@ -68,3 +68,16 @@ def test_local_model_follow_up_keeps_its_new_focus(local_client: TestClient) -> 
                     {"role": "assistant", "content": "Apple chose Alibaba [1]."}]}).json()
     assert "Baidu" in body["standalone_question"], body["standalone_question"]
     assert any("Baidu" in c["quote"] for c in body["citations"]), body
+
+
+def test_local_model_usage_is_what_the_model_server_counted(local_client: TestClient) -> None:
+    """The prompt holds the instructions and the passages, so it counts far more tokens than
+    the question's eight words; the counts are the llama.cpp server's."""
+    body = local_client.post("/v1/chat/completions", json={"model": "newsqa", "messages": [
+        {"role": "user", "content": [{"type": "text", "text": "How many kettles did Brightwell recall?"}]}]}).json()
+    usage = body["usage"]
+    longest = local_client.app.state.components.settings.llm_max_tokens
+    assert usage["prompt_tokens"] > 100 and 0 < usage["completion_tokens"] <= longest, usage
+    assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
+    [served] = local_client.get("/v1/models").json()["data"]
+    assert (served["backend"], served["generator"]) == ("local", "qwen2.5-coder-0.5b")
