@@ -15,6 +15,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Di
 from pydantic_core import PydanticCustomError
 
 from ingest.store.records import SearchFilters
+from service import schema_examples as ex
 
 
 def _not_blank(value: str) -> str:
@@ -33,17 +34,22 @@ def _iso_text(value: object) -> object:
 
 
 IsoDate = Annotated[date, Field(strict=False), BeforeValidator(_iso_text)]
-STRICT = ConfigDict(extra="forbid", strict=True)
+
+
+def strict(*examples: dict[str, object], extra: Literal["forbid", "ignore", "allow"] = "forbid") -> ConfigDict:
+    """Strict types, unknown fields refused unless said otherwise, and the examples that
+    ``/docs`` shows."""
+    return ConfigDict(extra=extra, strict=True, json_schema_extra={"examples": list(examples)})
 
 
 class Turn(BaseModel):
-    model_config = STRICT
+    model_config = strict(ex.TURN)
     role: Literal["user", "assistant"]
     content: str = Field(max_length=8000)
 
 
 class Filters(BaseModel):
-    model_config = STRICT
+    model_config = strict(ex.FILTERS)
     sources: list[str] = Field(default_factory=list, max_length=50)
     date_from: IsoDate | None = None
     date_to: IsoDate | None = None
@@ -61,7 +67,7 @@ class Filters(BaseModel):
 
 
 class SearchBody(BaseModel):
-    model_config = STRICT
+    model_config = strict(*ex.SEARCH)
     query: NonBlank
     filters: Filters = Field(default_factory=Filters)
     as_of: IsoDate | None = None
@@ -71,7 +77,7 @@ class SearchBody(BaseModel):
 
 
 class AskBody(BaseModel):
-    model_config = STRICT
+    model_config = strict(*ex.ASK)
     question: NonBlank
     history: list[Turn] = Field(default_factory=list, max_length=50)
     filters: Filters = Field(default_factory=Filters)
@@ -83,7 +89,7 @@ class AskBody(BaseModel):
 
 
 class ArticleIn(BaseModel):
-    model_config = STRICT
+    model_config = strict(ex.ARTICLE)
     id: str | None = Field(None, max_length=1000)
     url: str | None = Field(None, max_length=4000)
     title: str = Field(min_length=1, max_length=1000)
@@ -94,7 +100,7 @@ class ArticleIn(BaseModel):
 
 
 class DocumentsBody(BaseModel):
-    model_config = STRICT
+    model_config = strict(*ex.DOCUMENTS)
     articles: list[ArticleIn] = Field(min_length=1, max_length=1000)
 
 
@@ -102,7 +108,7 @@ class TextPart(BaseModel):
     """One part of a message's content, as current OpenAI clients send it. The service
     reads text only: an image or audio part is a 422, not silently dropped."""
 
-    model_config = ConfigDict(strict=True)
+    model_config = strict(ex.TEXT_PART, extra="ignore")
     type: Literal["text"]
     text: str
 
@@ -118,7 +124,7 @@ Content = Annotated[Annotated[str, Tag("text")] | Annotated[list[TextPart], Tag(
 
 
 class ChatMessage(BaseModel):
-    model_config = ConfigDict(strict=True)
+    model_config = strict(ex.USER_PARTS, extra="ignore")
     role: Literal["system", "user", "assistant", "tool", "developer"]
     content: Content | None = None
 
@@ -131,7 +137,7 @@ class ChatMessage(BaseModel):
 
 
 class StreamOptions(BaseModel):
-    model_config = ConfigDict(strict=True)
+    model_config = strict({"include_usage": True}, extra="ignore")
     include_usage: bool = False
 
 
@@ -139,7 +145,7 @@ class ChatCompletionBody(BaseModel):
     """OpenAI's request shape; unknown OpenAI parameters are accepted and ignored, and so is
     the model name (every name is answered by ``newsqa``)."""
 
-    model_config = ConfigDict(extra="allow", strict=True)
+    model_config = strict(*ex.CHAT, extra="allow")
     model: str = "newsqa"
     messages: list[ChatMessage] = Field(min_length=1)
     stream: bool = False
