@@ -91,7 +91,7 @@ def code_only_traceback(exc: BaseException) -> str:
     body), and questions and articles stay out of the log above DEBUG."""
     parts = []
     current: BaseException | None = exc
-    while current is not None and len(parts) < 10:
+    while current is not None and len(parts) < 10:  # a chain that long is a loop
         frames = "".join(traceback.format_list(traceback.extract_tb(current.__traceback__)))
         parts.append(f"{type(current).__module__}.{type(current).__qualname__} (message withheld)\n{frames}")
         current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)

@@ -13,7 +13,6 @@ after a UTF-8 check, so a large batch of articles is not parsed twice.
 from __future__ import annotations
 
 import json
-import math
 import re
 from typing import Any, Iterator
 
@@ -65,8 +64,6 @@ def _problem(value: Any) -> tuple[str, str] | None:
     """The error type and message for a value the service cannot take, else None."""
     if isinstance(value, NonFinite):
         return "finite_number", f"{value.spelling} is not a JSON number; numbers must be finite"
-    if isinstance(value, float) and not math.isfinite(value):
-        return "finite_number", "the number is out of range; numbers must be finite"
     if isinstance(value, str) and not value.isascii():
         try:
             value.encode("utf-8")
