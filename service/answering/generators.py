@@ -3,6 +3,7 @@ at all (extractive). Both stream text; the citation check runs afterwards on eit
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Iterator, Protocol, Sequence
@@ -16,6 +17,8 @@ from service.answering.reading_budget import ReadingBudget
 from service.answering.sentences import RankedSentence, SentenceRanker
 from service.answering.terms import terms
 from service.retrieval.passages import Passage
+
+log = logging.getLogger("newsqa.answers")
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,8 @@ class ChatGenerator:
         started = time.perf_counter()
         self._model.bind(max_tokens=1).invoke(messages)
         self._budget.observe(sum(self._count_tokens([system, system])), time.perf_counter() - started)
+        log.info("the model reads %.0f prompt word pieces a second: prompts carry up to %d of evidence",
+                 self._budget.tokens_per_s, self._budget.tokens(0))
 
     def stream(self, question: str, passages: Sequence[Passage], as_of: str | None, *,
                asked: str) -> Iterator[str]:
