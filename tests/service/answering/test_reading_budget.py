@@ -7,8 +7,8 @@ import time
 from typing import Any, Iterator
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
-from langchain_core.messages import AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGenerationChunk
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from service.answering.generators import ChatGenerator
 from service.answering.prompts import PromptLibrary
@@ -54,9 +54,17 @@ class ReadingModel(FakeListChatModel):
 
     seconds_per_word: float = 0.001
 
+    def _read(self, messages: list[BaseMessage]) -> None:
+        time.sleep(self.seconds_per_word * sum(len(str(m.content).split()) for m in messages))
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: Any = None, **kwargs: Any) -> ChatResult:
+        self._read(messages)
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content="Thirty-one million euros."))])
+
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: Any = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        time.sleep(self.seconds_per_word * sum(len(str(m.content).split()) for m in messages))
+        self._read(messages)
         yield ChatGenerationChunk(message=AIMessageChunk(content="Thirty-one million euros."))
 
 
