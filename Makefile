@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install eval bench-ingest bench-query bench-load bench-soak test-programs clean
+.PHONY: run test install eval bench-ingest bench-query bench-load bench-soak bench-peer test-programs clean
 
 $(STAMP): pyproject.toml requirements-models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ bench-load: $(STAMP)
 
 bench-soak: $(STAMP)
 	$(BIN)/python -m eval.bench.load_bench --soak $(LOAD_ARGS)
+
+# The plain LangChain RAG chain on the same bench and models (flags: PEER_ARGS="--ours eval-results/rtqa-dev-pages-local/result.json").
+PEER_ARGS ?=
+
+bench-peer: $(STAMP)
+	$(BIN)/python -m eval.bench.peer_bench $(PEER_ARGS)
 
 clean:
 	rm -rf $(VENV) data bench-results test-output
