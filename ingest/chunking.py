@@ -8,7 +8,8 @@ embedded, and its tokens are counted against the window.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
@@ -33,9 +34,13 @@ class Chunk:
 
 @dataclass(frozen=True)
 class _Piece:
+    """``segment`` counts the left-out spans before the piece: pieces with a left-out span
+    between them never share a chunk, whose text is one contiguous slice."""
+
     start: int
     end: int
     tokens: int
+    segment: int = 0
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -53,6 +58,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if start < para.end():
             spans.append((start, _rstrip_end(text, start, para.end())))
     return [(s, e) for s, e in spans if e > s]
+
+
+def _inside(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether ``[start, end)`` lies within one of the sorted, disjoint ``spans``."""
+    i = bisect_right(spans, (start, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= start and end <= spans[i][1]
 
 
 def _rstrip_end(text: str, start: int, end: int) -> int:
@@ -76,9 +87,11 @@ class Chunker:
         self._overlap = overlap_tokens
         self._max_title = max_title_tokens
 
-    def split(self, title: str, text: str) -> list[Chunk]:
-        """Chunks of ``text``; an empty text gives no chunks."""
-        spans = sentence_spans(text)
+    def split(self, title: str, text: str, leave_out: Sequence[tuple[int, int]] = ()) -> list[Chunk]:
+        """Chunks of ``text``, without the sentences inside the sorted paragraph spans
+        ``leave_out`` (a site's boilerplate); an empty text gives no chunks."""
+        starts = [start for start, _ in leave_out]
+        spans = [(s, e) for s, e in sentence_spans(text) if not _inside(s, e, leave_out)]
         if not spans:
             return []
         title_prefix = self._title_prefix(title)
@@ -88,10 +101,12 @@ class Chunker:
         counts = self._count([text[s:e] for s, e in spans])
         pieces: list[_Piece] = []
         for (start, end), tokens in zip(spans, counts):
+            segment = bisect_right(starts, start)
             if tokens <= hard_budget:
-                pieces.append(_Piece(start, end, tokens))
+                pieces.append(_Piece(start, end, tokens, segment))
             else:
-                pieces.extend(self._split_long(text, start, end, hard_budget))
+                pieces.extend(replace(piece, segment=segment)
+                              for piece in self._split_long(text, start, end, hard_budget))
         return [
             Chunk(i, first.start, last.end, text[first.start:last.end],
                   title_prefix + text[first.start:last.end])
@@ -131,11 +146,13 @@ class Chunker:
             first = i
             used = pieces[i].tokens
             i += 1
-            while i < len(pieces) and used + pieces[i].tokens <= budget:
+            while i < len(pieces) and used + pieces[i].tokens <= budget \
+                    and pieces[i].segment == pieces[first].segment:
                 used += pieces[i].tokens
                 i += 1
             groups.append((pieces[first], pieces[i - 1]))
             if i < len(pieces) and i - 1 > first and pieces[i - 1].tokens <= self._overlap \
-                    and pieces[i - 1].tokens + pieces[i].tokens <= budget:
+                    and pieces[i - 1].tokens + pieces[i].tokens <= budget \
+                    and pieces[i].segment == pieces[i - 1].segment:
                 i -= 1
         return groups

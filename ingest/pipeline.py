@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from typing import Callable, Iterable
 
 from ingest.article import Article, LoadFailure, canonical_url
+from ingest.boilerplate import boilerplate_spans, paragraphs, site_key
 from ingest.chunking import Chunker
 from ingest.cleaning import clean_line, clean_text
 from ingest.embedder import Embedder
@@ -57,6 +58,7 @@ class _Prepared:
     chunks: list[ChunkRecord]
     embed_texts: list[str]
     is_update: bool
+    paragraphs: frozenset[str] = frozenset()
 
 
 def content_hash(doc_id: str, title: str, text: str, meta: dict[str, str | None]) -> str:
@@ -94,7 +96,7 @@ class Indexer:
             if isinstance(item, LoadFailure):
                 report.failed.append(item)
                 continue
-            prepared = self._prepare(item, report)
+            prepared = self._prepare(item, report, pending)
             if prepared is None:
                 continue
             previous = pending.pop(prepared.doc.doc_id, None)
@@ -111,7 +113,8 @@ class Indexer:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _prepare(self, article: Article, report: IngestReport) -> _Prepared | None:
+    def _prepare(self, article: Article, report: IngestReport,
+                 pending: dict[str, _Prepared]) -> _Prepared | None:
         origin = article.origin or article.identity()
         text = clean_text(article.text)
         if not text:
@@ -131,7 +134,13 @@ class Indexer:
         if current == digest:
             report.unchanged.append(doc_id)
             return None
-        pieces = self._chunker.split(title, text)
+        found = paragraphs(text)
+        site = site_key(meta["source"], meta["url"])
+        leave_out = boilerplate_spans(
+            found, self._catalog.pages_with_paragraphs(site, found.keys, doc_id),
+            [p.paragraphs for p in pending.values()
+             if p.doc.doc_id != doc_id and site_key(p.doc.source, p.doc.url) == site]) if site else []
+        pieces = self._chunker.split(title, text, leave_out)
         doc = DocumentRecord(
             doc_id=doc_id, content_hash=digest, title=title, text=text, url=meta["url"],
             published=meta["published"], source=meta["source"], author=meta["author"],
@@ -140,7 +149,7 @@ class Indexer:
         )
         chunks = [ChunkRecord(chunk_id(doc_id, digest, p.index), doc_id, p.index, p.start, p.end,
                               p.text) for p in pieces]
-        return _Prepared(doc, chunks, [p.embed_text for p in pieces], current is not None)
+        return _Prepared(doc, chunks, [p.embed_text for p in pieces], current is not None, found.keys)
 
     def _flush(self, batch: list[_Prepared], report: IngestReport,
                progress: Callable[[Progress], None] | None) -> None:
@@ -160,7 +169,7 @@ class Indexer:
                                    [p.doc.content_hash for p in batch])
         with self._catalog.transaction() as conn:
             for p in batch:
-                self._catalog.put(conn, p.doc, p.chunks)
+                self._catalog.put(conn, p.doc, p.chunks, p.paragraphs)
         for p in batch:
             (report.updated if p.is_update else report.added).append(p.doc.doc_id)
             report.chunks += len(p.chunks)

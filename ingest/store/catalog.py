@@ -14,6 +14,7 @@ from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from typing import Any, Collection, Iterator, Sequence
 
+from ingest.boilerplate import site_key
 from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters, Spans, day_number
 
 # The documents table is the same on both engines; each adds its own chunk and lexical tables.
@@ -35,6 +36,13 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE INDEX IF NOT EXISTS documents_published ON documents(published_day);
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
+CREATE TABLE IF NOT EXISTS site_paragraphs (
+    site TEXT NOT NULL,
+    paragraph TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    PRIMARY KEY (site, paragraph, doc_id)
+);
+CREATE INDEX IF NOT EXISTS site_paragraphs_doc ON site_paragraphs(doc_id);
 """
 
 STOPWORDS = frozenset(
@@ -142,10 +150,16 @@ class Catalog(ABC):
                 found[row["doc_id"]] = row["content_hash"]
         return found
 
-    def put(self, conn: Any, doc: DocumentRecord, chunks: Sequence[ChunkRecord]) -> None:
-        """Replace a document, its chunks and their lexical entries inside ``conn``'s
-        transaction."""
+    def put(self, conn: Any, doc: DocumentRecord, chunks: Sequence[ChunkRecord],
+            paragraphs: Collection[str] = ()) -> None:
+        """Replace a document, its chunks, their lexical entries and the keys of its
+        paragraphs (which tell its site's boilerplate) inside ``conn``'s transaction."""
         self._delete_rows(conn, doc.doc_id)
+        site = site_key(doc.source, doc.url)
+        if site:
+            for key in sorted(paragraphs):
+                self._run("INSERT INTO site_paragraphs (site, paragraph, doc_id) VALUES (?,?,?)",
+                          (site, key, doc.doc_id), conn)
         self._run(
             "INSERT INTO documents (doc_id, content_hash, title, text, url, published, published_day,"
             " source, author, origin, n_chunks, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -158,6 +172,7 @@ class Catalog(ABC):
             self._insert_chunk(conn, doc, chunk)
 
     def _delete_rows(self, conn: Any, doc_id: str) -> None:
+        self._run("DELETE FROM site_paragraphs WHERE doc_id=?", (doc_id,), conn)
         self._delete_lexical(conn, doc_id)
         self._run("DELETE FROM chunks WHERE doc_id=?", (doc_id,), conn)
         self._run("DELETE FROM documents WHERE doc_id=?", (doc_id,), conn)
@@ -175,6 +190,18 @@ class Catalog(ABC):
     def finish_delete(self, doc_id: str) -> None:
         with self.transaction() as conn:
             self._delete_rows(conn, doc_id)
+
+    def pages_with_paragraphs(self, site: str, paragraphs: Collection[str],
+                              other_than: str) -> dict[str, int]:
+        """``paragraph key -> pages`` of ``site`` other than document ``other_than`` that
+        hold it, for the keys held anywhere else."""
+        found: dict[str, int] = {}
+        for part, marks in _batches(sorted(paragraphs)):
+            for row in self._run(
+                    "SELECT paragraph, COUNT(*) AS n FROM site_paragraphs WHERE site=? AND doc_id<>?"
+                    f" AND paragraph IN ({marks}) GROUP BY paragraph", [site, other_than, *part]):
+                found[row["paragraph"]] = int(row["n"])
+        return found
 
     def get(self, doc_id: str) -> DocumentRecord | None:
         row = self._run("SELECT * FROM documents WHERE doc_id=? AND state='ready'", (doc_id,)).fetchone()

@@ -1,0 +1,71 @@
+"""A paragraph a site prints on many pages stays in the stored text but out of the chunks;
+what the article says once stays in, with exact offsets."""
+
+from __future__ import annotations
+
+from ingest.article import Article
+from ingest.boilerplate import REPEATED_ON_PAGES, boilerplate_spans, paragraphs, site_key
+from ingest.chunking import Chunker
+from service.assembly import Components
+
+PLUG = "Get the Harbor Ledger morning newsletter. Sign up here to get the day's news in your inbox."
+
+
+def words(texts: list[str]) -> list[int]:
+    return [len(t.split()) for t in texts]
+
+
+def _page(i: int, plug: str = PLUG) -> Article:
+    return Article(title=f"Ferry line {i} opens", id=f"ferry-{i}", source="Harbor Ledger",
+                   url=f"https://harbor.example/ferry-{i}",
+                   text=(f"The ferry line {i} carried {1000 + i} passengers on its first weekend.\n\n"
+                         f"{plug}\n\nOfficials said line {i} would add a night service in May."))
+
+
+def test_a_paragraph_is_boilerplate_once_enough_pages_of_the_site_hold_it() -> None:
+    text = _page(1).text
+    found = paragraphs(text)
+    plug_key = next(k for k, spans in found.spans.items() if text[slice(*spans[0])] == PLUG)
+    assert boilerplate_spans(found, {plug_key: REPEATED_ON_PAGES - 2}) == []
+    spans = boilerplate_spans(found, {plug_key: REPEATED_ON_PAGES - 2}, pending=[frozenset({plug_key})])
+    assert [text[s:e] for s, e in spans] == [PLUG]
+    assert paragraphs(text.replace(PLUG, PLUG.upper().replace(" ", "  "))).keys == found.keys
+
+
+def test_the_site_is_the_source_else_the_host() -> None:
+    assert site_key("Harbor Ledger", "https://harbor.example/a") == "Harbor Ledger"
+    assert site_key(None, "https://www.harbor.example/a") == "harbor.example"
+    assert site_key(None, None) is None
+
+
+def test_chunks_leave_out_the_spans_and_never_reach_across_them() -> None:
+    text = _page(1).text
+    plug = text.index(PLUG)
+    chunks = Chunker(words, max_tokens=200, target_tokens=200, overlap_tokens=8).split(
+        "Ferry", text, [(plug, plug + len(PLUG))])
+    assert [c.text for c in chunks] == [text[:plug].strip(), text[plug + len(PLUG):].strip()]
+    assert all(text[c.start:c.end] == c.text for c in chunks)
+
+
+def test_the_site_chrome_leaves_the_index_as_its_pages_arrive(components: Components) -> None:
+    pages = [_page(i) for i in range(REPEATED_ON_PAGES + 1)]
+    components.indexer.ingest(pages[:2])  # committed: the catalog knows them
+    components.indexer.ingest(pages[2:])  # one run: the later pages see the earlier ones
+    chunk_text = {p.id: " ".join(c.text for c in components.catalog.chunks_of(p.id)) for p in pages}
+    for page in pages[:REPEATED_ON_PAGES - 1]:
+        assert "newsletter" in chunk_text[page.id]
+    for page in pages[REPEATED_ON_PAGES - 1:]:
+        assert "newsletter" not in chunk_text[page.id]
+        assert "passengers" in chunk_text[page.id] and "night service" in chunk_text[page.id]
+        assert components.catalog.get(page.id).text == page.text
+    other_site = Article(title="Pier", id="pier", source="Port News", text=f"The pier reopened.\n\n{PLUG}")
+    components.indexer.ingest([other_site])
+    assert "newsletter" in " ".join(c.text for c in components.catalog.chunks_of("pier"))
+
+
+def test_a_deleted_page_no_longer_counts_towards_its_site(components: Components) -> None:
+    pages = [_page(i) for i in range(REPEATED_ON_PAGES)]
+    components.indexer.ingest(pages[:-1])
+    components.indexer.delete(pages[0].id)
+    components.indexer.ingest(pages[-1:])
+    assert "newsletter" in " ".join(c.text for c in components.catalog.chunks_of(pages[-1].id))
