@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import signal
 import sys
 from typing import Sequence
@@ -24,10 +25,23 @@ def _print_json(data: object) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+def show_encoder_progress() -> None:
+    """``newsqa serve`` configures logging, the other commands do not: without this, the
+    first ingest on a machine waits some 20 s for the encoder export in silence."""
+    log = logging.getLogger("newsqa.encoder")
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+
+
 def cmd_ingest(components: Components, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     check_writable(components.settings)  # before the encoder loads, so a refusal is quick
+    if not args.quiet:
+        show_encoder_progress()
     reader = components.sources
     if args.fields:
         reader = reader.with_fields(args.fields)

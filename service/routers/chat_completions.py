@@ -16,6 +16,7 @@ from typing import Iterator
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 
+from ingest.article import site_of
 from service.answering.ask_service import AskRequest, AskResult
 from service.assembly import Components
 from service.llm.usage import Usage, tally
@@ -40,7 +41,8 @@ def with_sources(result: AskResult) -> str:
         lines.append("Sources:" if result.citations else "Closest articles:")
         for i, c in enumerate(shown, start=1):
             label = f"[{c['n']}]" if "n" in c else f"{i}."
-            meta = ", ".join(str(v) for v in (c.get("source"), c.get("published")) if v)
+            source = c.get("source") or site_of(str(c["url"]) if c.get("url") else None)
+            meta = ", ".join(str(v) for v in (source, c.get("published")) if v)
             lines.append(f"{label} {c['title']}" + (f" ({meta})" if meta else "")
                          + (f" {c['url']}" if c.get("url") else ""))
     return "\n".join(lines)

@@ -11,8 +11,10 @@ from fastapi.testclient import TestClient
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 
+from service.answering.ask_service import AskResult
 from service.app import create_app
 from service.assembly import Components
+from service.routers.chat_completions import with_sources
 from tests.conftest import LiveServer
 
 
@@ -139,3 +141,11 @@ def test_langchain_chat_openai_invokes_and_streams(server: LiveServer) -> None:
         streamed = chunk if streamed is None else streamed + chunk
     assert "48,000" in streamed.content
     assert streamed.usage_metadata["output_tokens"] > 10
+
+
+def test_a_source_without_a_name_is_listed_by_its_site() -> None:
+    result = AskResult(answer="The ferries cost 31 million euros [1].", standalone_question="q", citations=[
+        {"n": 1, "title": "Ferries ordered", "url": "https://www.harbor.example/ferries", "source": None,
+         "published": "2025-04-01"}])
+    assert with_sources(result).splitlines()[-1] == \
+        "[1] Ferries ordered (harbor.example, 2025-04-01) https://www.harbor.example/ferries"
