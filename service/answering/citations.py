@@ -3,7 +3,9 @@
 Each sentence of an answer must rest on a retrieved passage. Markers that name no passage
 are removed; a marker whose passage does not support its sentence is moved to the passage
 that does, or dropped; an unmarked sentence is attributed to its best-supporting passage;
-a sentence nothing supports is flagged. Every citation quotes the exact sentence of the
+a sentence nothing supports is taken out of the answer and listed apart: left in, unmarked,
+it reads as one more claim of the articles (a small model adds a recipe of its own to an
+answer about a storm). Every citation quotes the exact sentence of the
 stored article that supports the claim, with its offsets, and only cited passages are
 listed. Numbers are strict: the figures a claim adds to the question, and every year it
 names, must appear in its evidence (the article's publication year counts). What a sentence
@@ -53,6 +55,9 @@ class Citation:
 
 @dataclass
 class CheckedAnswer:
+    """``text`` holds only the sentences that stand (supported, or claiming nothing);
+    ``unsupported`` the ones taken out."""
+
     text: str
     citations: list[Citation] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
@@ -118,7 +123,6 @@ class CitationChecker:
             evidence = self._evidence(claimed, passages, cited)
             if evidence is None:
                 result.unsupported.append(sentence)
-                pieces.append(sentence)
                 continue
             key = (evidence.passage.doc_id, evidence.start, evidence.end)
             if key not in numbering:

@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Callable, Iterator, Sequence
 
 import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from ingest.article import Article
 from service.answering.ask_service import AskRequest, AskResult
 from service.assembly import Components
+from service.llm.chat_models import LLMHandle
 from service.retrieval.passages import Passage
 
 RACE = Article(title="Brunner wins the downhill at home", id="race", published="2024-12-14",
@@ -103,3 +105,17 @@ def test_each_refusal_says_which_check_withheld_the_answer(components: Component
 
     answered = ask("Who won the women's World Cup downhill in Valmora?", "Lea Brunner won it.")
     assert not answered.refused and answered.refusal is None
+
+
+def test_a_sentence_the_model_invented_is_taken_out_of_its_answer(components: Components) -> None:
+    """The chat model's answer holds one sentence of its own beside one its passage gives:
+    that sentence leaves the answer and is listed as unsupported, the rest stands, cited."""
+    components.indexer.ingest([RACE])
+    invented = "A good recipe for sourdough bread includes mixing flour, water, and salt."
+    components.llm = LLMHandle(FakeListChatModel(responses=[
+        f"Lea Brunner won the women's World Cup downhill in Valmora. {invented}"]))
+    result = components.ask_service.ask(AskRequest(question="Who won the women's World Cup downhill in Valmora?"))
+    assert not result.refused, result.refusal
+    assert result.answer == "Lea Brunner won the women's World Cup downhill in Valmora [1]."
+    assert result.unsupported_sentences == [invented]
+    assert [c["doc_id"] for c in result.citations] == [RACE.id]

@@ -35,12 +35,19 @@ def test_quotes_are_exact_article_slices_with_offsets() -> None:
     assert ARTICLE[citation.start:citation.end] == citation.quote
 
 
-def test_unsupported_sentences_and_wrong_figures_are_flagged_not_cited() -> None:
+def test_unsupported_sentences_and_wrong_figures_are_listed_not_cited() -> None:
     checked = CitationChecker().check(
         "The moon is made of cheese. Losses were raised to $2.4 billion [2].", _passages())
-    assert checked.citations == []
+    assert checked.citations == [] and checked.text == ""
     assert checked.unsupported == ["The moon is made of cheese.", "Losses were raised to $2.4 billion."]
     assert not checked.supported
+
+
+def test_an_invented_sentence_is_taken_out_of_the_answer_and_listed() -> None:
+    invented = "A good recipe for sourdough bread includes mixing flour, water, and salt."
+    checked = CitationChecker().check(f"Insured losses were raised to $1.9 billion. {invented}", _passages())
+    assert checked.text == "Insured losses were raised to $1.9 billion [1]."
+    assert checked.unsupported == [invented]
 
 
 def test_only_used_sources_are_listed_and_numbered_in_order() -> None:
