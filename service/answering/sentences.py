@@ -3,7 +3,7 @@
 Both generators need the few sentences that bear on the question: the extractive one
 answers with them, the chat one puts only them in its prompt. Word overlap alone misses
 paraphrase ("scored the winning goal" / "scored the winner"), so it is blended with the
-embedder's cosine similarity; instruction-like sentences are never candidates.
+embedder's cosine similarity; instruction-like sentences and labels are never candidates.
 """
 
 from __future__ import annotations
@@ -17,6 +17,18 @@ from service.answering.injection import looks_like_instruction
 from service.answering.terms import stems
 from service.retrieval.passages import Passage
 from service.retrieval.turns import Turns
+
+# A line of its own this short and without closing punctuation is a label, such as the
+# section heading "Affected models": it names what follows and states nothing, yet it
+# shares a short question's words ("Which models?") and, being short, its meaning most.
+LABEL_MAX_WORDS = 2
+
+
+def _is_label(text: str, start: int, end: int) -> bool:
+    """Whether the sentence ``text[start:end]`` is a label line (see ``LABEL_MAX_WORDS``)."""
+    sentence = text[start:end]
+    alone = (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n")
+    return alone and len(sentence.split()) <= LABEL_MAX_WORDS and sentence[-1:].isalnum()
 
 
 @dataclass(frozen=True)
@@ -52,7 +64,8 @@ class SentenceRanker:
             for position, (start, end) in enumerate(sentence_spans(passage.text)):
                 sentence = passage.text[start:end]
                 key = (passage.doc_id, sentence.strip())
-                if key not in seen and not looks_like_instruction(sentence):
+                if key not in seen and not looks_like_instruction(sentence) \
+                        and not _is_label(passage.text, start, end):
                     seen.add(key)
                     found.append((index, position, sentence))
         if not found:

@@ -62,3 +62,13 @@ def test_word_forms_count_as_the_same_question_word() -> None:
     ranked = SentenceRanker(None).rank("Which models were covered by the recall?", [passage])
     assert ranked[0].text == "The recall covers the K200 and K250 models."
     assert ranked[0].matched == {"model", "cover", "recal"}
+
+
+def test_a_heading_line_is_no_candidate(embedder: Embedder) -> None:
+    """"Affected models" shares the short question's one word and most of its meaning, but
+    states nothing; a short line that ends a sentence still counts."""
+    text = "Brightwell recalls kettles.\n\nAffected models\n\nThe recall covers the K200 and K250 models.\n\nNo injuries."
+    passage = Passage("k1", "kettle", "Kettle recall", text, 0, len(text), None, "Wire", None)
+    ranked = SentenceRanker(embedder).rank("Which models?", [passage])
+    assert ranked[0].text == "The recall covers the K200 and K250 models."
+    assert "Affected models" not in [r.text for r in ranked] and "No injuries." in [r.text for r in ranked]
