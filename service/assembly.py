@@ -159,8 +159,12 @@ class Components:
     @cached_property
     def ask_service(self) -> ReaderFacingAskService:
         s = self.settings
+        chat_model = self.llm.chat_model
+        # A follow-up's rewrite waits for the model in the same queue as the answers.
+        condenser = QuestionCondenser(chat_model, self.prompts,
+                                      queue=self.llm_queue if chat_model is not None else None)
         return ReaderFacingAskService(
-            self.retriever, self.generator, QuestionCondenser(self.llm.chat_model, self.prompts),
+            self.retriever, self.generator, condenser,
             CitationChecker(min_support=s.min_citation_support,
                             min_restated_support=s.min_citation_restated_support),
             ScopeCheck(),

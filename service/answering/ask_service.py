@@ -94,7 +94,8 @@ class AskService:
     def stream(self, request: AskRequest) -> Iterator[Event]:
         started = time.perf_counter()
         timings: dict[str, float] = {}
-        question = self._condenser.condense(request.question, request.history)
+        condensed = self._condenser.condense(request.question, request.history)
+        question = condensed.search
         timings["condense"] = _ms(started)
         retrieval = self._retriever.search(question, self.retrieval_options(request, question))
         timings.update(retrieval.timings_ms)
@@ -107,7 +108,7 @@ class AskService:
             return
         generation_started = time.perf_counter()
         raw: list[str] = []
-        for piece in self._generator.stream(question, passages, request.as_of,
+        for piece in self._generator.stream(condensed.question, passages, request.as_of,
                                             asked=request.question):
             if not raw:
                 timings["first_token"] = _ms(generation_started)

@@ -81,3 +81,24 @@ def test_local_model_usage_is_what_the_model_server_counted(local_client: TestCl
     assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
     [served] = local_client.get("/v1/models").json()["data"]
     assert (served["backend"], served["generator"]) == ("local", "qwen2.5-coder-0.5b")
+
+
+def test_local_model_follow_up_without_its_subject_is_answered_about_the_conversation(
+        local_client: TestClient) -> None:
+    """The model rewrites "Which models?" with the kettle recall as its subject (or the
+    condenser falls back to that subject), and answers it, not the earlier "how many"."""
+    body = local_client.post("/v1/ask", json={"question": "Which models?", "history": [
+        {"role": "user", "content": "How many SteamPro kettles did Brightwell recall, and what caused the problem?"},
+        {"role": "assistant", "content": "About 48,000 kettles, over a faulty thermostat [1]."}]}).json()
+    assert not body["refused"], body
+    assert "K200" in body["answer"] and "K250" in body["answer"], body["answer"]
+    assert any("K200" in c["quote"] for c in body["citations"]), body
+
+
+def test_local_model_follow_up_on_a_new_subject_is_refused(local_client: TestClient) -> None:
+    question = "What is a good recipe for sourdough bread?"
+    body = local_client.post("/v1/ask", json={"question": question, "history": [
+        {"role": "user", "content": "What is the latest estimate of insured losses from Storm Delphine?"},
+        {"role": "assistant", "content": "Insured losses are now estimated at $1.9 billion [1]."}]}).json()
+    assert body["standalone_question"] == question
+    assert body["refused"] is True and body["citations"] == [], body

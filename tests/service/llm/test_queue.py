@@ -9,10 +9,13 @@ from typing import Iterator, Sequence
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from service.app import create_app
 from service.assembly import Components
 from service.errors import ModelBusy
+from service.llm.chat_models import LLMHandle
 from service.llm.queue import LLMQueue, QueuedGenerator
 from service.retrieval.passages import Passage
 from tests.conftest import LiveServer
@@ -114,3 +117,20 @@ def test_full_queue_is_a_503_with_retry_after(sample_components: Components) -> 
     assert "language model is busy" in busy.json()["detail"]
     assert "newsqa_llm_in_flight 1.0" in gauges and "newsqa_llm_queue_depth 0.0" in gauges
     assert results[0].status_code == 200 and slow.calls == 1
+
+
+def test_a_follow_up_s_rewrite_takes_a_turn_in_the_model_queue(sample_components: Components) -> None:
+    """With the model's only turn taken and no room to wait, a follow-up that needs
+    rewriting is a 503 before anything reaches the model (an empty reply list would fail
+    on the first call)."""
+    components = Components(sample_components.settings.model_copy(update={
+        "llm_queue_size": 0, "llm_parallel": 1}))
+    components.embedder = sample_components.embedder
+    components.reranker = sample_components.reranker
+    components.llm = LLMHandle(FakeListChatModel(responses=[]))
+    client = TestClient(create_app(components))
+    with components.llm_queue.slot():
+        busy = client.post("/v1/ask", json={"question": "And what about Baidu?", "history": [
+            {"role": "user", "content": "Which company did Apple first choose as its AI partner in China?"}]})
+    assert busy.status_code == 503 and busy.headers["retry-after"] == "5"
+    assert "language model is busy" in busy.json()["detail"]

@@ -72,6 +72,28 @@ def test_source_and_date_filters_apply_inside_the_stores(client: TestClient) -> 
         assert "2025-01-01" <= passage["published"] <= "2025-12-31"
 
 
+def test_a_follow_up_on_a_new_subject_is_searched_alone_and_refused(client: TestClient) -> None:
+    question = "What is a good recipe for sourdough bread?"
+    body = client.post("/v1/ask", json={"question": question, "history": [
+        {"role": "user", "content": "What is the latest estimate of insured losses from Storm Delphine?"},
+        {"role": "assistant", "content": "Insured losses are now estimated at $1.9 billion [1]."}]}).json()
+    assert body["standalone_question"] == question
+    assert body["refused"] is True and body["citations"] == []
+    assert body["refusal"]["code"] == "no_relevant_passage"
+
+
+def test_an_elliptical_follow_up_is_answered_about_the_conversation_s_subject(client: TestClient) -> None:
+    """"Which models?" takes its subject from the question before it, not that question's
+    "how many", and a section heading ("Affected models") is no answer."""
+    body = client.post("/v1/ask", json={"question": "Which models?", "history": [
+        {"role": "user", "content": "How many SteamPro kettles did Brightwell recall, and what caused the problem?"},
+        {"role": "assistant", "content": "About 48,000 kettles, over a faulty thermostat [1]."}]}).json()
+    assert not body["refused"], body["refusal"]
+    assert "K200" in body["answer"] and "K250" in body["answer"]
+    assert any("K200 and K250" in c["quote"] for c in body["citations"])
+    _assert_citations_are_exact(client, body)
+
+
 def test_follow_up_is_rewritten_with_history(client: TestClient) -> None:
     body = client.post("/v1/ask", json={
         "question": "And what about Baidu?",
