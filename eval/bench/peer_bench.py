@@ -291,18 +291,18 @@ def _num(value: float | None, suffix: str = "") -> str:
 def table(peer: Mapping[str, Any], ours: Mapping[str, Any] | None,
           ratios: Mapping[str, float | None], share: Mapping[str, Any] | None) -> str:
     """Both sides and ours / peer, one metric a row; with no product run, the peer alone."""
-    rows = [f"{'metric':<32}{'peer':>22}{'ours':>22}{'ours/peer':>11}"]
+    rows = [f"{'metric':<36}{'peer':>22}{'ours':>22}{'ours/peer':>11}"]
     for label, key in TABLE_ROWS:
         theirs = _rate(ours["rates"].get(key)) if ours else "–"
-        rows.append(f"{label:<32}{_rate(peer['rates'][key]):>22}{theirs:>22}{_num(ratios.get(key)):>11}")
+        rows.append(f"{label:<36}{_rate(peer['rates'][key]):>22}{theirs:>22}{_num(ratios.get(key)):>11}")
     if share:
-        rows.append(f"{'answer accuracy, answer in index':<32}{_rate(share['peer']):>22}"
+        rows.append(f"{'answer accuracy, answer in index':<36}{_rate(share['peer']):>22}"
                     f"{_rate(share['ours']):>22}{_num(ratio(share['ours']['value'], share['peer']['value'])):>11}")
     for label, stage in LATENCY_ROWS:
         for q in ("p50", "p95"):
             name, mine = f"{label} {q}", _seconds(peer["latency_s"][stage], q)
             theirs = _seconds(ours["latency_s"][stage], q) if ours else "–"
-            rows.append(f"{name:<32}{mine:>22}{theirs:>22}{_num(ratios.get(f'{stage}_{q}')):>11}")
+            rows.append(f"{name:<36}{mine:>22}{theirs:>22}{_num(ratios.get(f'{stage}_{q}')):>11}")
     return "\n".join(rows)
 
 
