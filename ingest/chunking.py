@@ -34,13 +34,13 @@ class Chunk:
 
 @dataclass(frozen=True)
 class _Piece:
-    """``segment`` counts the left-out spans before the piece: pieces with a left-out span
-    between them never share a chunk, whose text is one contiguous slice."""
+    """``left_out``: a sentence of a boilerplate paragraph, which no chunk may begin or end
+    with but whose word pieces count where a chunk holds it."""
 
     start: int
     end: int
     tokens: int
-    segment: int = 0
+    left_out: bool = False
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -88,11 +88,15 @@ class Chunker:
         self._max_title = max_title_tokens
 
     def split(self, title: str, text: str, leave_out: Sequence[tuple[int, int]] = ()) -> list[Chunk]:
-        """Chunks of ``text``, without the sentences inside the sorted paragraph spans
-        ``leave_out`` (a site's boilerplate); an empty text gives no chunks."""
-        starts = [start for start, _ in leave_out]
-        spans = [(s, e) for s, e in sentence_spans(text) if not _inside(s, e, leave_out)]
-        if not spans:
+        """Chunks of ``text``; an empty text gives no chunks. No chunk begins or ends in,
+        or consists of, the sorted paragraph spans ``leave_out`` (a site's boilerplate).
+        One between two article sentences stays inside the chunk that holds both, whose
+        text is one contiguous slice: breaking chunks there cut a roundup page of short
+        items under repeated headings into one tiny chunk per item, and such fragments
+        outscored real answers for questions the articles do not cover."""
+        spans = sentence_spans(text)
+        chrome = [_inside(s, e, leave_out) for s, e in spans]
+        if all(chrome):
             return []
         title_prefix = self._title_prefix(title)
         title_tokens = self._count([title_prefix])[0] if title_prefix else 0
@@ -100,12 +104,11 @@ class Chunker:
         hard_budget = self._max - title_tokens
         counts = self._count([text[s:e] for s, e in spans])
         pieces: list[_Piece] = []
-        for (start, end), tokens in zip(spans, counts):
-            segment = bisect_right(starts, start)
+        for (start, end), tokens, left_out in zip(spans, counts, chrome):
             if tokens <= hard_budget:
-                pieces.append(_Piece(start, end, tokens, segment))
+                pieces.append(_Piece(start, end, tokens, left_out))
             else:
-                pieces.extend(replace(piece, segment=segment)
+                pieces.extend(replace(piece, left_out=left_out)
                               for piece in self._split_long(text, start, end, hard_budget))
         return [
             Chunk(i, first.start, last.end, text[first.start:last.end],
@@ -143,16 +146,20 @@ class Chunker:
         groups: list[tuple[_Piece, _Piece]] = []
         i = 0
         while i < len(pieces):
+            if pieces[i].left_out:
+                i += 1
+                continue
             first = i
             used = pieces[i].tokens
             i += 1
-            while i < len(pieces) and used + pieces[i].tokens <= budget \
-                    and pieces[i].segment == pieces[first].segment:
+            while i < len(pieces) and used + pieces[i].tokens <= budget:
                 used += pieces[i].tokens
                 i += 1
-            groups.append((pieces[first], pieces[i - 1]))
-            if i < len(pieces) and i - 1 > first and pieces[i - 1].tokens <= self._overlap \
-                    and pieces[i - 1].tokens + pieces[i].tokens <= budget \
-                    and pieces[i].segment == pieces[i - 1].segment:
+            last = i - 1
+            while pieces[last].left_out:
+                last -= 1
+            groups.append((pieces[first], pieces[last]))
+            if last == i - 1 and i < len(pieces) and last > first and pieces[last].tokens <= self._overlap \
+                    and pieces[last].tokens + pieces[i].tokens <= budget:
                 i -= 1
         return groups

@@ -19,7 +19,7 @@ def _page(i: int, plug: str = PLUG) -> Article:
     return Article(title=f"Ferry line {i} opens", id=f"ferry-{i}", source="Harbor Ledger",
                    url=f"https://harbor.example/ferry-{i}",
                    text=(f"The ferry line {i} carried {1000 + i} passengers on its first weekend.\n\n"
-                         f"{plug}\n\nOfficials said line {i} would add a night service in May."))
+                         f"Officials said line {i} would add a night service in May.\n\n{plug}"))
 
 
 def test_a_paragraph_is_boilerplate_once_enough_pages_of_the_site_hold_it() -> None:
@@ -38,13 +38,18 @@ def test_the_site_is_the_source_else_the_host() -> None:
     assert site_key(None, None) is None
 
 
-def test_chunks_leave_out_the_spans_and_never_reach_across_them() -> None:
-    text = _page(1).text
-    plug = text.index(PLUG)
-    chunks = Chunker(words, max_tokens=200, target_tokens=200, overlap_tokens=8).split(
-        "Ferry", text, [(plug, plug + len(PLUG))])
-    assert [c.text for c in chunks] == [text[:plug].strip(), text[plug + len(PLUG):].strip()]
-    assert all(text[c.start:c.end] == c.text for c in chunks)
+def test_no_chunk_begins_ends_or_consists_of_a_left_out_paragraph() -> None:
+    lead, tail = "The ferry line carried 1,000 passengers.", "Officials said it would add a night service."
+    text = f"{PLUG}\n\n{lead}\n\n{PLUG}\n\n{tail}\n\n{PLUG}"
+    leave_out = sorted(span for spans in paragraphs(text).spans.values() for span in spans
+                       if text[slice(*span)] == PLUG)
+    chunker = Chunker(words, max_tokens=60, target_tokens=60, overlap_tokens=0)
+    (whole,) = chunker.split("Ferry", text, leave_out)
+    assert whole.text == f"{lead}\n\n{PLUG}\n\n{tail}" and text[whole.start:whole.end] == whole.text
+    # The plug's word pieces count: with room for the two sentences alone, they part.
+    tight = Chunker(words, max_tokens=16, target_tokens=16, overlap_tokens=0).split("Ferry", text, leave_out)
+    assert [c.text for c in tight] == [lead, tail]
+    assert chunker.split("Ferry", PLUG, [(0, len(PLUG))]) == []
 
 
 def test_the_site_chrome_leaves_the_index_as_its_pages_arrive(components: Components) -> None:
