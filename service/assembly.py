@@ -133,7 +133,8 @@ class Components:
         budget = ReadingBudget(target_s=s.llm_first_token_target_s,
                                prior_tokens_per_s=PRIOR_READING_TOKENS_PER_S,
                                fixed_tokens=s.llm_evidence_tokens,
-                               bounds=BudgetBounds(ceiling=s.llm_evidence_max_tokens))
+                               bounds=BudgetBounds(floor=s.llm_evidence_min_tokens,
+                                                   ceiling=s.llm_evidence_max_tokens))
         return ChatGenerator(chat_model, self.prompts, self.sentence_ranker,
                              self.embedder.count_tokens, budget=budget,
                              min_logit=s.llm_min_passage_logit)

@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     llm_first_token_target_s: float = Field(
         3.0, gt=0, description="Time the model may spend reading its prompt before the first token; the evidence it is shown follows from this and the reading speed measured on the machine.")
     llm_evidence_tokens: int = Field(0, ge=0, description="Word pieces of passage sentences in an LLM prompt (the best one always goes in); 0: what the model reads within `llm_first_token_target_s`.")
+    llm_evidence_min_tokens: int = Field(100, ge=16, description="Fewest word pieces of evidence a prompt carries however slowly the model reads (the first token then comes later than the target).")
     llm_evidence_max_tokens: int = Field(600, ge=16, description="Most word pieces of evidence a prompt carries however fast the model reads.")
     llm_min_passage_logit: float = Field(-5.0, description="Leave passages the reranker scores below this out of an LLM prompt (the best one always goes in).")
     llm_max_tokens: int = Field(160, ge=8, description="Longest generated answer (tokens).")

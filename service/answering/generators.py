@@ -140,15 +140,18 @@ class ChatGenerator:
         return " ".join(words[:self._title_words]) + (" …" if len(words) > self._title_words else "")
 
     def calibrate(self) -> None:
-        """Measures how fast the model reads a prompt before any answer depends on it: one
-        call that writes a single token, over the instructions and a user message made of
-        them (llama.cpp keeps the instructions' prefix, so later answers pay only for their
-        own message)."""
+        """Measures how fast the model reads a prompt before any answer depends on it. A
+        first call of one token reads the instructions and warms the model up (the first
+        call after loading ran at half speed); llama.cpp then keeps that prefix, as it does
+        for every answer, so the timed second call reads only its own user message, made of
+        the instructions' words in reverse order so that no cached prefix shortens it."""
         system = self._prompts.text("answer_system")
-        messages = [SystemMessage(system), HumanMessage(system)]
+        one_token = self._model.bind(max_tokens=1)
+        one_token.invoke([SystemMessage(system), HumanMessage("Ready?")])
+        probe = " ".join(reversed(system.split()))
         started = time.perf_counter()
-        self._model.bind(max_tokens=1).invoke(messages)
-        self._budget.observe(sum(self._count_tokens([system, system])), time.perf_counter() - started)
+        one_token.invoke([SystemMessage(system), HumanMessage(probe)])
+        self._budget.observe(self._count_tokens([probe])[0], time.perf_counter() - started)
         log.info("the model reads %.0f prompt word pieces a second: prompts carry up to %d of evidence",
                  self._budget.tokens_per_s, self._budget.tokens(0))
 

@@ -23,10 +23,11 @@ STEP_TOKENS = 25
 @dataclass(frozen=True)
 class BudgetBounds:
     """``floor``: the fewest word pieces a prompt gets however slow the model (the best
-    sentence goes in regardless); ``ceiling``: the most, since past a few passages more
-    text only dilutes the answering sentence."""
+    sentence goes in regardless): with 50 on a loaded machine, the 1.5B model answered
+    0.58 of the sample gold set instead of 0.85; ``ceiling``: the most, since past a few
+    passages more text only dilutes the answering sentence."""
 
-    floor: int = 50
+    floor: int = 100
     ceiling: int = 600
 
 
