@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 from typing import Iterator
 
 import pytest
@@ -14,7 +13,7 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.assembly import Components
 from service.errors import code_only_traceback
-from service.observability.logs import configure_logging
+from tests.logs import captured_logs
 
 SECRET_TEXT = "zebra-striped kettle question"
 
@@ -28,13 +27,8 @@ def _failing() -> None:
 
 @pytest.fixture
 def log_stream() -> Iterator[io.StringIO]:
-    root = logging.getLogger()
-    saved_handlers, saved_level = list(root.handlers), root.level
-    stream = io.StringIO()
-    configure_logging("DEBUG", "json", stream)
-    yield stream
-    root.handlers[:] = saved_handlers
-    root.setLevel(saved_level)
+    with captured_logs("DEBUG") as stream:
+        yield stream
 
 
 def test_traceback_keeps_frames_and_types_but_no_messages() -> None:

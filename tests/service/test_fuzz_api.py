@@ -14,7 +14,7 @@ a few examples per operation, no shrinking, about a minute in all.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 import schemathesis
@@ -94,6 +94,15 @@ def _swapped(body: Any, place: tuple[str | int, ...], value: object) -> bytes:
     return json.dumps(body).encode().replace(BAD_UTF8.encode(), b"\xff")
 
 
+def _checked(operation: Any, run: Callable[[], None]) -> str:
+    """Runs one operation's property test, naming the operation in any failure."""
+    try:
+        run()
+    except Exception as exc:
+        raise AssertionError(f"{operation.label}: {exc}") from exc
+    return str(operation.label)
+
+
 def _json_operations(schema: schemathesis.BaseSchema) -> list[Any]:
     operations = [result.ok() for result in schema.get_all_operations()]
     return [op for op in operations if any(b.media_type == "application/json" for b in op.body)]
@@ -113,11 +122,7 @@ def _fuzz_hostile(schema: schemathesis.BaseSchema) -> list[str]:
                                               checks=CHECKS, data=_swapped(case.body, place, value))
             assert status is None or response.status_code == status, (place, value, response.text)
 
-        try:
-            run()
-        except Exception as exc:
-            raise AssertionError(f"{operation.label}: {exc}") from exc
-        labels.append(operation.label)
+        labels.append(_checked(operation, run))
     return labels
 
 
@@ -137,11 +142,7 @@ def _fuzz(schema: schemathesis.BaseSchema) -> list[str]:
         def run(case: Case) -> None:
             case.call_and_validate(headers=AUTH, checks=CHECKS)
 
-        try:
-            run()
-        except Exception as exc:
-            raise AssertionError(f"{operation.label}: {exc}") from exc
-        labels.append(operation.label)
+        labels.append(_checked(operation, run))
     return labels
 
 

@@ -13,25 +13,16 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.assembly import Components
-from service.observability.logs import CHATTY_CLIENTS, configure_logging
+from service.observability.logs import configure_logging
+from tests.logs import captured_logs
 
 QUESTION = "How many kettles did Brightwell recall in its zebra-striped campaign?"
 
 
 @pytest.fixture
 def log_stream() -> Iterator[io.StringIO]:
-    root = logging.getLogger()
-    saved_handlers, saved_level = list(root.handlers), root.level
-    stream = io.StringIO()
-    configure_logging("INFO", "json", stream)
-    yield stream
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in saved_handlers:
-        root.addHandler(handler)
-    root.setLevel(saved_level)
-    for name in CHATTY_CLIENTS:
-        logging.getLogger(name).setLevel(logging.NOTSET)
+    with captured_logs("INFO") as stream:
+        yield stream
 
 
 def _lines(stream: io.StringIO) -> list[dict]:

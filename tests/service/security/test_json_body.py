@@ -4,7 +4,6 @@ question they carry stays out of the log."""
 from __future__ import annotations
 
 import io
-import logging
 from typing import Iterator
 
 import httpx
@@ -12,7 +11,7 @@ import pytest
 
 from service.app import create_app
 from service.assembly import Components
-from service.observability.logs import configure_logging
+from tests.logs import captured_logs
 from service.security.json_body import invalid_values, not_utf8
 from tests.conftest import LiveServer
 
@@ -27,13 +26,8 @@ def server(sample_components: Components) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def log_stream() -> Iterator[io.StringIO]:
-    root = logging.getLogger()
-    saved_handlers, saved_level = list(root.handlers), root.level
-    stream = io.StringIO()
-    configure_logging("INFO", "json", stream)
-    yield stream
-    root.handlers[:] = saved_handlers
-    root.setLevel(saved_level)
+    with captured_logs("INFO") as stream:
+        yield stream
 
 
 @pytest.mark.parametrize(("body", "loc", "msg"), [
