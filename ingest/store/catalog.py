@@ -9,13 +9,13 @@ only vectors whose ``content_hash`` matches the row.
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from typing import Any, Collection, Iterator, Sequence
 
 from ingest.boilerplate import site_key
 from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters, Spans, day_number
+from ingest.words import query_terms
 
 # The documents table is the same on both engines; each adds its own chunk and lexical tables.
 DOCUMENTS_SCHEMA = """
@@ -45,13 +45,6 @@ CREATE TABLE IF NOT EXISTS site_paragraphs (
 CREATE INDEX IF NOT EXISTS site_paragraphs_doc ON site_paragraphs(doc_id);
 """
 
-STOPWORDS = frozenset(
-    "a an and are as at be but by did do does for from had has have he her his how i if in "
-    "into is it its me my of on or our she so than that the their them then there these they "
-    "this those to us was we were what when where which who whom why will with would you your "
-    "about after again also any can could should".split()
-)
-_TERM = re.compile(r"\w+", re.UNICODE)
 # Both catalogs bind 64-bit integers; a larger offset could only ever list nothing.
 MAX_OFFSET = 2**62
 
@@ -87,16 +80,6 @@ def _batches(items: Sequence[str], size: int = 500) -> Iterator[tuple[list[str],
     for i in range(0, len(unique), size):
         part = unique[i:i + size]
         yield part, ",".join("?" * len(part))
-
-
-def query_terms(query: str) -> list[str]:
-    """The question's content words, lower-cased, each once. Only word characters survive, so
-    no user punctuation can ever be read as full-text query syntax by either engine."""
-    terms: list[str] = []
-    for term in _TERM.findall(query.lower()):
-        if term not in STOPWORDS and term not in terms:
-            terms.append(term)
-    return terms
 
 
 class Catalog(ABC):

@@ -17,6 +17,7 @@ from service.answering.citations import CheckedAnswer, CitationChecker
 from service.answering.condense import QuestionCondenser, Turn
 from service.answering.generators import Generator
 from service.answering.prompts import PromptLibrary
+from service.answering.question import Question
 from service.answering.refusal import (GENERATOR_DECLINED, OFF_SCOPE, UNSUPPORTED, Refusal,
                                        RefusalPolicy)
 from service.answering.scope import CitedEvidence, ScopeCheck
@@ -94,22 +95,21 @@ class AskService:
     def stream(self, request: AskRequest) -> Iterator[Event]:
         started = time.perf_counter()
         timings: dict[str, float] = {}
-        condensed = self._condenser.condense(request.question, request.history)
-        question = condensed.search
+        question = self._condenser.condense(request.question, request.history)
         timings["condense"] = _ms(started)
-        retrieval = self._retriever.search(question, self.retrieval_options(request, question))
+        retrieval = self._retriever.search(question.search, self.retrieval_options(request, question.search))
         timings.update(retrieval.timings_ms)
         passages = retrieval.passages
-        yield Event("passages", {"standalone_question": question,
+        yield Event("passages", {"standalone_question": question.search,
                                  "passages": [p.as_dict() for p in passages]})
-        refusal = self._refusal.before_generation(question, passages)
+        refusal = self._refusal.before_generation(question.search, passages)
         if refusal:
             yield from self._refuse(refusal, passages, timings, started)
             return
         generation_started = time.perf_counter()
         raw: list[str] = []
-        for piece in self._generator.stream(condensed.question, passages, request.as_of,
-                                            asked=request.question):
+        for piece in self._generator.stream(question.to_answer, passages, request.as_of,
+                                            asked=question.asked):
             if not raw:
                 timings["first_token"] = _ms(generation_started)
             raw.append(piece)
@@ -120,9 +120,8 @@ class AskService:
             yield from self._refuse(Refusal(GENERATOR_DECLINED, "the generator found no answer in the passages"),
                                     passages, timings, started)
             return
-        asked = f"{request.question}\n{question}"
-        checked = self._checker.check(answer, passages, question=asked)
-        refusal = self._unfounded(asked, checked, passages)
+        checked = self._checker.check(answer, passages, question=question)
+        refusal = self._unfounded(question, checked, passages)
         if refusal:
             yield from self._refuse(refusal, passages, timings, started)
             return
@@ -130,7 +129,7 @@ class AskService:
         timings["total"] = _ms(started)
         yield Event("done", {"timings_ms": timings})
 
-    def _unfounded(self, asked: str, checked: CheckedAnswer, passages: Sequence[Passage]) -> Refusal | None:
+    def _unfounded(self, question: Question, checked: CheckedAnswer, passages: Sequence[Passage]) -> Refusal | None:
         """Why a generated answer cannot stand: nothing in it is supported, or what supports
         it is about something other than what was asked."""
         if not checked.supported:
@@ -138,7 +137,7 @@ class AskService:
         by_chunk = {p.chunk_id: p for p in passages}
         cited = [CitedEvidence(c.quote, by_chunk[c.chunk_id].text, c.title, c.published)
                  for c in checked.citations]
-        reason = self._scope.mismatch(asked, checked.text, cited)
+        reason = self._scope.mismatch(question, checked.text, cited)
         return Refusal(OFF_SCOPE, reason) if reason else None
 
     def _refuse(self, refusal: Refusal, passages: Sequence[Passage], timings: dict[str, float],

@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from ingest.chunking import sentence_spans
-from service.answering.terms import YEAR, counted_things, overlap, terms
+from ingest.words import terms, years
+from service.answering.question import Question
+from service.answering.terms import counted_things, overlap
 from service.retrieval.passages import Passage
 
 # A citation marker, "[2]" or a group "[1, 3]"; the scope check strips them too.
@@ -75,6 +77,11 @@ class _Evidence:
     end: int
     support: float
     news_support: float
+    words: frozenset[str]
+
+    @property
+    def quote(self) -> str:
+        return self.passage.text[self.start - self.passage.start:self.end - self.passage.start]
 
     @property
     def strength(self) -> tuple[float, float]:
@@ -84,12 +91,13 @@ class _Evidence:
 
 @dataclass(frozen=True)
 class _Claim:
-    """A sentence's content words, those of them the question did not already say, and
-    what its figures count."""
+    """A sentence's content words, those of them the question did not already say, what
+    its figures count and the years it names."""
 
     words: set[str]
     news: set[str]
     counts: dict[str, set[str]]
+    years: set[str]
 
 
 class CitationChecker:
@@ -103,10 +111,11 @@ class CitationChecker:
         self._min_support = min_support
         self._min_restated_support = min_restated_support
 
-    def check(self, answer: str, passages: Sequence[Passage], *, question: str = "") -> CheckedAnswer:
-        """``question`` is what was asked (both forms, if the service condensed it): a
-        sentence's words beyond it are what the sentence claims to know."""
-        asked = set(terms(question))
+    def check(self, answer: str, passages: Sequence[Passage], *,
+              question: Question | None = None) -> CheckedAnswer:
+        """A sentence's words beyond ``question`` (in any of its forms) are what the
+        sentence claims to know."""
+        asked = question.words() if question else set()
         answer = _MARKERS_AFTER_STOP.sub(lambda m: m.group(2) + m.group(1), answer.strip())
         result = CheckedAnswer(text="")
         numbering: dict[tuple[str, int, int], int] = {}
@@ -119,16 +128,19 @@ class CitationChecker:
             if not claim:
                 pieces.append(sentence)
                 continue
-            claimed = _Claim(claim, claim - asked, counted_things(sentence))
-            evidence = self._evidence(claimed, passages, cited)
-            if evidence is None:
+            claimed = _Claim(claim, claim - asked, counted_things(sentence), years(sentence))
+            found = self._evidence(claimed, passages, cited)
+            if not found:
                 result.unsupported.append(sentence)
                 continue
-            key = (evidence.passage.doc_id, evidence.start, evidence.end)
-            if key not in numbering:
-                numbering[key] = len(numbering) + 1
-                result.citations.append(_citation(numbering[key], evidence))
-            pieces.append(_with_marker(sentence, numbering[key]))
+            numbers = []
+            for evidence in found:
+                key = (evidence.passage.doc_id, evidence.start, evidence.end)
+                if key not in numbering:
+                    numbering[key] = len(numbering) + 1
+                    result.citations.append(_citation(numbering[key], evidence))
+                numbers.append(numbering[key])
+            pieces.append(_with_markers(sentence, numbers))
         result.text = " ".join(pieces)
         return result
 
@@ -150,28 +162,47 @@ class CitationChecker:
         text = re.sub(r"\s+([.,;:!?])", r"\1", text).strip()
         return text, cited
 
-    def _evidence(self, claim: _Claim, passages: Sequence[Passage], cited: list[int]) -> _Evidence | None:
-        """The model's own choice wins when it holds; otherwise the best passage that does."""
+    def _evidence(self, claim: _Claim, passages: Sequence[Passage], cited: list[int]) -> list[_Evidence]:
+        """The model's own choice wins when it holds; otherwise the best passage that does.
+        A sentence that joins two facts ("recalled 48,000 kettles over a faulty
+        thermostat") may rest on two quotes, often of two chunks of one article, when no
+        single quote holds it: the best one and the one that best holds what it leaves."""
         candidates = [_best_span(passages[n - 1], claim) for n in dict.fromkeys(cited)]
-        held = [e for e in candidates if self._supports(claim, e)]
+        held = [e for e in candidates if self._supports(claim, [e])]
         if held:
-            return max(held, key=lambda e: e.strength)
+            return [max(held, key=lambda e: e.strength)]
         ranked = sorted((_best_span(p, claim) for p in passages), key=lambda e: e.strength, reverse=True)
-        return next((e for e in ranked if self._supports(claim, e)), None)
+        single = next((e for e in ranked if self._supports(claim, [e])), None)
+        if single is not None:
+            return [single]
+        if not ranked or not claim.news - ranked[0].words:
+            return []
+        first = ranked[0]
+        rest = _Claim(claim.words - first.words, claim.news - first.words, claim.counts, claim.years)
+        second = max((_best_span(p, rest) for p in passages), key=lambda e: e.strength)
+        joined = [first, second]
+        if second.words & rest.news and self._supports(claim, joined):
+            return joined
+        return []
 
-    def _supports(self, claim: _Claim, evidence: _Evidence) -> bool:
-        if evidence.news_support < self._min_support:
+    def _supports(self, claim: _Claim, found: Sequence[_Evidence]) -> bool:
+        quoted = frozenset().union(*(e.words for e in found))
+        news_support = overlap(claim.news, quoted) if claim.news else 1.0
+        if news_support < self._min_support:
             return False
-        restates = bool(claim.news) and evidence.news_support == 1.0
-        if evidence.support < (self._min_restated_support if restates else self._min_support):
+        restates = bool(claim.news) and news_support == 1.0
+        if overlap(claim.words, quoted) < (self._min_restated_support if restates else self._min_support):
             return False
-        quote = evidence.passage.text[evidence.start - evidence.passage.start:
-                                      evidence.end - evidence.passage.start]
-        figures = {t for t in claim.words if _NUMBER.search(t) and (t in claim.news or YEAR.fullmatch(t))}
-        known = set(terms(quote)) | set(terms(evidence.passage.text))
-        if evidence.passage.published:
-            known.add(evidence.passage.published[:4])
-        return figures <= known and _counts_agree(claim, counted_things(quote))
+        figures = {t for t in claim.news if _NUMBER.search(t)} | claim.years
+        known = set(quoted)
+        counted: dict[str, set[str]] = {}
+        for e in found:
+            known.update(terms(e.passage.text))
+            if e.passage.published:
+                known.add(e.passage.published[:4])
+            for figure, things in counted_things(e.quote).items():
+                counted.setdefault(figure, set()).update(things)
+        return figures <= known and _counts_agree(claim, counted)
 
 
 def _counts_agree(claim: _Claim, quoted: dict[str, set[str]]) -> bool:
@@ -203,18 +234,19 @@ def _best_span(passage: Passage, claim: _Claim) -> _Evidence:
         if score > best[0] or (score == best[0] and end - start < best[1][1] - best[1][0]):
             best = (score, (start, end))
     (news_support, support), (start, end) = best
-    return _Evidence(passage, passage.start + start, passage.start + end, support, news_support)
+    return _Evidence(passage, passage.start + start, passage.start + end, support, news_support,
+                     frozenset(terms(passage.text[start:end])))
 
 
 def _citation(n: int, evidence: _Evidence) -> Citation:
     p = evidence.passage
-    quote = p.text[evidence.start - p.start:evidence.end - p.start]
     return Citation(n=n, chunk_id=p.chunk_id, doc_id=p.doc_id, title=p.title, url=p.url,
-                    source=p.source, published=p.published, quote=quote,
+                    source=p.source, published=p.published, quote=evidence.quote,
                     start=evidence.start, end=evidence.end)
 
 
-def _with_marker(sentence: str, n: int) -> str:
+def _with_markers(sentence: str, numbers: Sequence[int]) -> str:
+    markers = "".join(f"[{n}]" for n in numbers)
     if sentence[-1] in ".!?":
-        return f"{sentence[:-1]} [{n}]{sentence[-1]}"
-    return f"{sentence} [{n}]"
+        return f"{sentence[:-1]} {markers}{sentence[-1]}"
+    return f"{sentence} {markers}"

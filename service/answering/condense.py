@@ -6,16 +6,15 @@ the old subject's articles and be answered from them."""
 
 from __future__ import annotations
 
-import re
 from contextlib import nullcontext
-from dataclasses import dataclass
 from typing import ContextManager, Sequence
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 
 from service.answering.prompts import PromptLibrary
-from service.answering.terms import stems, terms
+from service.answering.question import Question
+from ingest.words import stems, terms, tokens
 from service.llm.queue import LLMQueue
 
 Turn = dict[str, str]
@@ -30,20 +29,6 @@ _CONTINUING = frozenset("and but or".split())
 # A question names at least a subject and what it asks of it; with fewer content words
 # ("Which models?", "Who won?") it leaves one of them to the conversation.
 MIN_OWN_TERMS = 2
-_TOKEN = re.compile(r"[\w'’-]+")
-
-
-@dataclass(frozen=True)
-class Condensed:
-    """``search`` is what retrieval looks for (the API's ``standalone_question``);
-    ``question`` is what the answer must answer: the rewrite when one was used, else the
-    follow-up itself. The passages found with the conversation's subject bring that subject
-    to the generator, while a follow-up trailed by a list of words is no question for a
-    model to answer (the 0.5B model described it instead: "The question asks about which
-    models ...")."""
-
-    search: str
-    question: str
 
 
 def depends_on_conversation(question: str) -> bool:
@@ -55,7 +40,7 @@ def depends_on_conversation(question: str) -> bool:
     Decided on the wording, not on how well the question retrieves alone: a new subject
     the articles lack retrieves as badly on its own as an elliptical follow-up does, and
     only the wording tells them apart."""
-    words = _TOKEN.findall(question)
+    words = tokens(question)
     if not words:
         return True
     if words[0].lower() in _CONTINUING or len(terms(question)) < MIN_OWN_TERMS:
@@ -90,11 +75,11 @@ class QuestionCondenser:
         self._queue = queue
         self._max_turns = max_turns
 
-    def condense(self, question: str, history: Sequence[Turn]) -> Condensed:
+    def condense(self, question: str, history: Sequence[Turn]) -> Question:
         turns = [t for t in history if t.get("content", "").strip()][-self._max_turns:]
         if not turns or not depends_on_conversation(question):
-            return Condensed(question, question)
-        fallback = Condensed(with_subject(question, turns), question)
+            return Question(question)
+        fallback = Question(question, search=with_subject(question, turns))
         if self._model is None:
             return fallback
         transcript = "\n".join(f"{t['role']}: {t['content'].strip()[:400]}" for t in turns)
@@ -109,7 +94,7 @@ class QuestionCondenser:
         if (not supplied or len(rewritten) > 4 * len(fallback.search) + 200 or own - kept
                 or rewritten.count("?") > 1 or depends_on_conversation(rewritten)):
             return fallback
-        return Condensed(rewritten, rewritten)
+        return Question(question, search=rewritten, to_answer=rewritten)
 
     def _turn(self) -> ContextManager[None]:
         return self._queue.slot() if self._queue is not None else nullcontext()
@@ -124,7 +109,7 @@ def with_subject(question: str, turns: Sequence[Turn]) -> str:
     own = set(terms(question))
     subject: list[str] = []
     for asked in reversed([t["content"].strip() for t in turns if t.get("role") == "user"]):
-        words = [w for w in _TOKEN.findall(asked) if terms(w) and not set(terms(w)) <= own]
+        words = [w for w in tokens(asked) if terms(w) and not set(terms(w)) <= own]
         subject[:0] = [w for w in dict.fromkeys(words) if w not in subject]
         if not depends_on_conversation(asked):
             break

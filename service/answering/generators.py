@@ -15,7 +15,7 @@ from ingest.chunking import TokenCounter
 from service.answering.prompts import PromptLibrary
 from service.answering.reading_budget import ReadingBudget
 from service.answering.sentences import RankedSentence, SentenceRanker
-from service.answering.terms import terms
+from ingest.words import terms
 from service.retrieval.passages import Passage
 
 log = logging.getLogger("newsqa.answers")

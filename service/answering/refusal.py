@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from service.answering.terms import YEAR, terms
+from ingest.words import years
 from service.retrieval.passages import Passage
 
 _MODEL_REFUSAL = re.compile(
@@ -80,16 +80,15 @@ class RefusalPolicy:
         its publication date; otherwise the passages are about another year's event. Other
         figures decide nothing: articles often write them differently ("25,000 miles" /
         "thousands of miles"), which refused 19 of rtqa-dev's answerable questions."""
-        figures = {t for t in terms(question) if YEAR.fullmatch(t)}
-        if not figures:
+        asked = years(question)
+        if not asked:
             return []
         seen: set[str] = set()
         for p in passages:
-            seen.update(terms(p.text))
-            seen.update(terms(p.title))
+            seen |= years(p.text) | years(p.title)
             if p.published:
                 seen.add(p.published[:4])
-        return sorted(figures - seen)
+        return sorted(asked - seen)
 
     @staticmethod
     def model_refused(answer: str) -> bool:

@@ -4,13 +4,13 @@ The citation check makes sure that what an answer adds is written in its evidenc
 cannot see that the evidence is about April when the question asked about June: the
 answer then repeats "June" from the question around April's figure, and every word it adds
 is in the quote. Small models turn near misses into answers this way when they are told to
-answer whatever the passages word differently. These checks look at the question's own
-qualifiers instead: its month or quarter, a period the cited articles were written before,
-the men's or the women's event, the office it asks about, the prize whose winner it asks
-for, a date or a number when it asks for one, and what the number counts when it asks how
-many.
-An answer that only repeats the question ("Which hospital leads the unit?" -> "The hospital
-leads the unit") passes every one of them and answers nothing.
+answer whatever the passages word differently. Each check here is one condition on any
+question, whatever it is about: the period it names (a month or a quarter) is the one the
+cited passages tell about; the cited articles were not all written before that period;
+asked for a date or a number, the answer gives one, and the number counts what was asked;
+and the answer says more than the question did ("Which hospital leads the unit?" -> "The
+hospital leads the unit" passes every other check and answers nothing). The README's
+"Answer checks" table gives what each one catches on the gold set and both dev benches.
 """
 
 from __future__ import annotations
@@ -20,26 +20,24 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Sequence
 
+from ingest.words import stems, terms, years
 from service.answering.citations import MARKER_GROUP
-from service.answering.terms import YEAR, counted_things, stems, terms
+from service.answering.question import Question
+from service.answering.terms import counted_things
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
-# "May" and "March" are months only when capitalised ("prices may rise", "crowds march").
-_MONTH = re.compile(r"\b((?i:" + "|".join(m for m in MONTHS if m not in ("may", "march")) + r")|March|May)\b")
+# "May" and "March" are also a name and words ("Will May resign?", "prices may rise"): they
+# are months only when capitalised and dated by a number or led by a word that takes a
+# time ("in May", "May 3", "3 March", "March 2026").
+_MONTH = re.compile(r"\b(" + "|".join(m for m in MONTHS if m not in ("may", "march")) + r")\b", re.IGNORECASE)
+_DATED_MONTH = re.compile(r"(?:\b(?:in|on|by|of|since|until|from|through|early|late|mid|last|next|this)\s+|\d\s+)"
+                          r"(March|May)\b|\b(March|May)(?=,?\s+\d)")
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 _QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter\b|\bq([1-4])\b",
                       re.IGNORECASE)
-_SEX = re.compile(r"\b(men|women)(?:'s|’s)", re.IGNORECASE)
-_OFFICE = re.compile(
-    r"\bwho (?:is|was|are|were|became|becomes|will be|has been)\b[^?]*?\b(chief executive|ceo|"
-    r"chair(?:man|woman|person)?|president|prime minister|minister|mayor|governor|coach|"
-    r"spokes(?:person|man|woman)|founder|editor|director)\b", re.IGNORECASE)
-# "won the 2023 Booker Prize": the capitalised words before the kind of prize name it.
-_PRIZE = re.compile(r"\b(?:won|wins?|winners? of)\s+(?:the\s+)?(?:\d{4}\s+)?((?:[A-Z][\w'’-]*\s+)+)"
-                    r"(?:Prize|Award|Medal|Trophy)\b")
 _ASKS_DATE = re.compile(r"\b(?:what|which) date\b", re.IGNORECASE)
-_GIVES_DATE = re.compile(_MONTH.pattern + r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}\b")
+_DIGIT_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}\b")
 _ASKS_NUMBER = re.compile(r"\bhow (?:many|much|old)\b|\b(?:what|which) (?:year|percentage|proportion)\b",
                           re.IGNORECASE)
 # A figure in digits or words; "none" and "twice" answer "how many" too, "several" does not.
@@ -50,12 +48,15 @@ _GIVES_NUMBER = re.compile(
     r"quarters?|fifths?|tenths?|once|twice|none|nothing|nobody|no one|doubled?|tripled?|halved)\b",
     re.IGNORECASE)
 # What a question asks for, and what an answer to it must contain.
-_KINDS = ((_ASKS_DATE, _GIVES_DATE, "a date"), (_ASKS_NUMBER, _GIVES_NUMBER, "a number"))
+_KINDS: tuple[tuple[re.Pattern[str], Callable[[str], bool], str], ...] = (
+    (_ASKS_DATE, lambda answer: bool(months(answer) or _DIGIT_DATE.search(answer)), "a date"),
+    (_ASKS_NUMBER, lambda answer: bool(_GIVES_NUMBER.search(answer)), "a number"),
+)
 # Questions whose answer may repeat them word for word: a choice between the alternatives
 # they name, or yes or no.
 _CHOICE = re.compile(r"\bor\b", re.IGNORECASE)
-_YES_NO = re.compile(r"^\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b",
-                     re.IGNORECASE | re.MULTILINE)
+_YES_NO = re.compile(r"\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b",
+                     re.IGNORECASE)
 _HOW_MANY = re.compile(r"\bhow many\b([^?]*)", re.IGNORECASE)
 _FORWARD = re.compile(r"\b(?:will|expected|expects?|forecasts?|plans?|planned|due|scheduled|projected|"
                       r"predicted|predicts?|set to|going to)\b", re.IGNORECASE)
@@ -72,7 +73,8 @@ class CitedEvidence:
 
 
 def months(text: str) -> set[str]:
-    return {m.group(1).lower() for m in _MONTH.finditer(text)}
+    found = {m.group(1).lower() for m in _MONTH.finditer(text)}
+    return found | {(m.group(1) or m.group(2)).lower() for m in _DATED_MONTH.finditer(text)}
 
 
 def quarters(text: str) -> set[str]:
@@ -93,92 +95,67 @@ _PERIODS: tuple[tuple[str, Callable[[str], set[str]], Callable[[str | None], set
 class ScopeCheck:
     """Each check returns why the answer or its cited evidence misses the question, or None."""
 
-    def mismatch(self, question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
+    def mismatch(self, question: Question, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
         """``answer`` may carry citation markers; no check reads them ("[1]" is no figure)."""
         answer = MARKER_GROUP.sub("", answer)
-        for check in (self._repeats_question, self._period, self._written_before, self._event_sex,
-                      self._office, self._prize, self._kind, self._counts_other_things):
+        for check in (self._repeats_question, self._period, self._written_before, self._kind,
+                      self._counts_other_things):
             reason = check(question, answer, cited)
             if reason:
                 return reason
         return None
 
     @staticmethod
-    def _repeats_question(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
+    def _repeats_question(question: Question, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
         """Every word of the answer is the question's: its citation supports the premise,
         and nothing the question asks for is named."""
-        if _CHOICE.search(question) or _YES_NO.search(question):
+        if any(_CHOICE.search(form) or _YES_NO.match(form) for form in question.forms):
             return None
-        if set(terms(answer)) <= set(terms(question)):
+        if set(terms(answer)) <= question.words():
             return "the answer only repeats the question"
         return None
 
     @staticmethod
-    def _period(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
+    def _period(question: Question, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
         """A month or quarter the question names must be the one a cited quote tells about
         (or its article's month); a quote that names none defers to its passage. Years are
         left to the refusal policy and to ``_written_before``: a comparison names years of
         both sides, and an answer cites only the side it picks."""
         for kind, find, dated in _PERIODS:
-            asked = find(question)
+            asked = set().union(*(find(form) for form in question.forms))
             if asked and not any(_holds(asked, find, dated(c.published), c) for c in cited):
                 return f"the question asks about {', '.join(sorted(asked))}; the cited passages tell about another {kind}"
         return None
 
     @staticmethod
-    def _written_before(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
+    def _written_before(question: Question, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
         """An article cannot report a period that began after it was published, unless the
         question asks what is expected."""
-        start = period_start(question)
-        if start is None or _FORWARD.search(question):
-            return None
-        published = [date.fromisoformat(c.published[:10]) for c in cited if c.published]
-        if published and len(published) == len(cited) and max(published) < start:
-            return f"the question asks about a period from {start.isoformat()}; the cited articles were published before it"
+        for form in question.forms:
+            start = period_start(form)
+            if start is None or _FORWARD.search(form):
+                continue
+            published = [date.fromisoformat(c.published[:10]) for c in cited if c.published]
+            if published and len(published) == len(cited) and max(published) < start:
+                return f"the question asks about a period from {start.isoformat()}; the cited articles were published before it"
         return None
 
     @staticmethod
-    def _event_sex(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
-        for sex in {m.group(1).lower() for m in _SEX.finditer(question)}:
-            if not any(re.search(rf"\b{sex}\b", f"{c.quote} {c.text}".lower()) for c in cited):
-                return f"the question asks about the {sex}'s event; the cited passages do not mention it"
-        return None
-
-    @staticmethod
-    def _office(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
-        """Asked who holds an office, the quote that names the person must name the office,
-        or the answer is whoever the article happened to quote."""
-        for office in {m.group(1).lower() for m in _OFFICE.finditer(question)}:
-            if not any(re.search(rf"\b{office}\b", c.quote.lower()) for c in cited):
-                return f"the question asks who holds the office of {office}; the cited quotes do not name it"
-        return None
-
-    @staticmethod
-    def _prize(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
-        """Asked who won a named prize, the answer must come from a passage that names it:
-        another prize's winner is the same kind of answer and often shares the year."""
-        for match in _PRIZE.finditer(question):
-            name = {t for t in terms(match.group(1)) if not YEAR.fullmatch(t)}
-            if name and not any(name <= set(terms(f"{c.title} {c.text}")) for c in cited):
-                return f"the question asks who won the {match.group(1).strip()} prize; the cited passages do not name it"
-        return None
-
-    @staticmethod
-    def _kind(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
+    def _kind(question: Question, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
         """Asked for a date or a number, an answer without one is the passage's gist, not an
         answer ("after several rounds of voting" for "after how many rounds")."""
         for asks, gives, kind in _KINDS:
-            if asks.search(question) and not gives.search(answer):
+            if asks.search(question.to_answer) and not gives(answer):
                 return f"the question asks for {kind}; the answer gives none"
         return None
 
     @staticmethod
-    def _counts_other_things(question: str, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
+    def _counts_other_things(question: Question, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
         """Asked how many of something, an answer whose figures count other things and that
         shares no word with what the question counts is another figure from the same
         article ("260 boats were damaged" for "how many people died"). A bare figure, or
         one that counts nothing that can be read off, is left to the citation check."""
-        asked = _HOW_MANY.search(question)
+        asked = _HOW_MANY.search(question.to_answer)
         counted = counted_things(answer)
         if asked is None or not counted:
             return None
@@ -199,11 +176,11 @@ def _holds(asked: set[str], find: Callable[[str], set[str]], dated: set[str],
 def period_start(question: str) -> date | None:
     """First day of the one period the question names: a month or quarter of a year, or a
     year alone; None when it names none, or several."""
-    years = {int(t) for t in terms(question) if YEAR.fullmatch(t)}
+    named = {int(y) for y in years(question)}
     asked_months, asked_quarters = months(question), quarters(question)
-    if len(years) != 1:
+    if len(named) != 1:
         return None
-    (year,) = years
+    (year,) = named
     if len(asked_months) == 1 and not asked_quarters:
         return date(year, MONTHS.index(next(iter(asked_months))) + 1, 1)
     if len(asked_quarters) == 1 and not asked_months:

@@ -14,7 +14,7 @@ from typing import Sequence
 from ingest.chunking import sentence_spans
 from ingest.embedder import Embedder
 from service.answering.injection import looks_like_instruction
-from service.answering.terms import stems
+from ingest.words import stems
 from service.retrieval.passages import Passage
 from service.retrieval.turns import Turns
 

@@ -1,4 +1,5 @@
 from service.answering.citations import CitationChecker
+from service.answering.question import Question
 from service.retrieval.passages import Passage
 
 ARTICLE = ("Apple first picked Baidu as its partner. Baidu's models fell short of Apple's standards. "
@@ -67,15 +68,15 @@ def test_a_name_the_passages_never_give_is_unsupported_however_much_of_the_quest
     question = "Who won the men's World Cup downhill in Valmora?"
     answer = "Tadesse Bekele won the men's World Cup downhill in Valmora [1]."
     assert CitationChecker().check(answer, _race()).supported, "by shared words alone it passes"
-    checked = CitationChecker().check(answer, _race(), question=question)
+    checked = CitationChecker().check(answer, _race(), question=Question(question))
     assert not checked.supported and checked.unsupported == [answer.replace(" [1]", "")]
 
 
 def test_an_answer_the_passage_gives_is_cited_whatever_it_repeats_of_the_question() -> None:
     question = "Who won the women's World Cup downhill in Valmora?"
-    checked = CitationChecker().check("Lea Brunner won the women's downhill in Valmora.", _race(), question=question)
+    checked = CitationChecker().check("Lea Brunner won the women's downhill in Valmora.", _race(), question=Question(question))
     assert [c.quote for c in checked.citations] == ["Lea Brunner won the women's World Cup downhill in Valmora on Saturday."]
-    restated = CitationChecker().check("The women's World Cup downhill was in Valmora.", _race(), question=question)
+    restated = CitationChecker().check("The women's World Cup downhill was in Valmora.", _race(), question=Question(question))
     assert restated.supported, "a sentence that only restates the question adds no claim to check"
 
 
@@ -90,30 +91,30 @@ def _quake(published: str = "2025-03-03") -> list[Passage]:
 def test_an_answer_that_restates_the_question_in_its_own_words_rests_on_what_it_adds() -> None:
     question = "What was the magnitude of the earthquake that struck the coastline?"
     answer = "The magnitude of the earthquake that struck the coastline was 6.1."
-    checked = CitationChecker().check(answer, _quake(), question=question)
+    checked = CitationChecker().check(answer, _quake(), question=Question(question))
     assert [c.quote for c in checked.citations] == ["A 6.1 magnitude quake hit the coast just after 4 a.m. on Monday."]
-    strict = CitationChecker(min_restated_support=0.5).check(answer, _quake(), question=question)
+    strict = CitationChecker(min_restated_support=0.5).check(answer, _quake(), question=Question(question))
     assert not strict.supported, "2 of its 5 words are in the quote"
-    wrong = CitationChecker().check(answer.replace("6.1", "7.4"), _quake(), question=question)
+    wrong = CitationChecker().check(answer.replace("6.1", "7.4"), _quake(), question=Question(question))
     assert not wrong.supported
 
 
 def test_figures_from_the_question_need_no_evidence_but_its_years_do() -> None:
     question = "A 6.1 quake hit which stretch of land early on Monday, cutting power to 40,000 homes?"
     checked = CitationChecker().check("The 6.1 quake hit the coast, cutting power to 40,000 homes.",
-                                      _quake(), question=question)
+                                      _quake(), question=Question(question))
     assert checked.supported, "40,000 is the question's own figure"
     year = CitationChecker().check("The 2026 quake hit the coast.", _quake(),
-                                   question="Which stretch of land did the 2026 quake hit?")
+                                   question=Question("Which stretch of land did the 2026 quake hit?"))
     assert not year.supported, "the passage is from 2025 and names no 2026"
 
 
 def test_a_figure_must_count_what_its_quote_counts() -> None:
     question = "How many people died in the storm?"
-    died = CitationChecker().check("38,000 people died in the storm.", _quake(), question=question)
+    died = CitationChecker().check("38,000 people died in the storm.", _quake(), question=Question(question))
     assert not died.supported
     homes = CitationChecker().check("38,000 homes lost power in the storm.", _quake(),
-                                    question="How many homes lost power in the storm?")
+                                    question=Question("How many homes lost power in the storm?"))
     assert homes.supported
 
 
@@ -125,9 +126,9 @@ def test_a_quote_that_gives_another_figure_for_the_same_thing_does_not_support_i
     passages = [Passage("a1", "audit", "Attendance cut", audit, 0, len(audit), None, "Metro Wire", "2025-08-02"),
                 Passage("j1", "july", "Record crowd", july, 0, len(july), None, "Harbor Ledger", "2025-07-14")]
     question = "How many visitors attended Harborfest 2025?"
-    stale = CitationChecker().check("Harborfest drew a record 212,000 visitors.", passages, question=question)
+    stale = CitationChecker().check("Harborfest drew a record 212,000 visitors.", passages, question=Question(question))
     assert [c.doc_id for c in stale.citations] == ["july"]
-    current = CitationChecker().check("Harborfest drew 168,000 visitors.", passages, question=question)
+    current = CitationChecker().check("Harborfest drew 168,000 visitors.", passages, question=Question(question))
     assert [c.doc_id for c in current.citations] == ["audit"]
-    both = CitationChecker().check("Harborfest drew 168,000 visitors, not 212,000.", passages, question=question)
+    both = CitationChecker().check("Harborfest drew 168,000 visitors, not 212,000.", passages, question=Question(question))
     assert [c.doc_id for c in both.citations] == ["audit"]

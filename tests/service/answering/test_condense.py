@@ -10,8 +10,9 @@ from typing import Callable
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from service.answering.condense import Condensed, QuestionCondenser, depends_on_conversation, with_subject
+from service.answering.condense import QuestionCondenser, depends_on_conversation, with_subject
 from service.answering.prompts import PromptLibrary
+from service.answering.question import Question
 from service.errors import ModelBusy
 from service.llm.queue import LLMQueue
 from service.settings import Settings
@@ -52,20 +53,20 @@ def test_a_question_with_its_own_subject_stands_alone(question: str) -> None:
 
 def test_a_follow_up_that_stands_alone_is_searched_as_it_is_and_no_model_is_asked() -> None:
     question = "What is a good recipe for sourdough bread?"
-    assert _condenser().condense(question, HISTORY) == Condensed(question, question)
+    assert _condenser().condense(question, HISTORY) == Question(question)
 
 
 def test_a_rewrite_that_keeps_the_new_focus_is_searched_and_answered() -> None:
     rewrite = "Why did Apple drop Baidu as its AI partner in China?"
     assert _condenser(f'"{rewrite}"\nextra line').condense("And what about Baidu?", HISTORY) == \
-        Condensed(rewrite, rewrite)
+        Question("And what about Baidu?", search=rewrite, to_answer=rewrite)
 
 
 def test_a_rewrite_that_drops_the_new_focus_falls_back_to_the_subject() -> None:
     """The subject steers the search; the answer answers the follow-up itself."""
     dropped = "Which company did Apple choose as its AI partner in China?"
-    assert _condenser(dropped).condense("And what about Baidu?", HISTORY) == Condensed(
-        "And what about Baidu? company Apple first choose AI partner China", "And what about Baidu?")
+    assert _condenser(dropped).condense("And what about Baidu?", HISTORY) == Question(
+        "And what about Baidu?", search="And what about Baidu? company Apple first choose AI partner China")
 
 
 def test_a_rewrite_that_is_the_earlier_question_and_the_follow_up_is_not_used() -> None:
@@ -107,7 +108,7 @@ def test_an_elliptical_earlier_question_brings_the_one_before_it() -> None:
 
 
 def test_without_history_the_question_stands_and_no_model_is_asked() -> None:
-    assert _condenser().condense("Who won?", []) == Condensed("Who won?", "Who won?")
+    assert _condenser().condense("Who won?", []) == Question("Who won?")
 
 
 def _wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
