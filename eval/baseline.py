@@ -44,8 +44,11 @@ class Delta:
         return {**asdict(self), "change": self.change, "failed": self.failed}
 
 
-def baseline_path(set_name: str, backend: str) -> Path:
-    return BASELINES_DIR / f"{set_name}-{backend}.json"
+def baseline_path(set_name: str, backend: str, limit: int | None = None) -> Path:
+    """A run of ``limit`` questions spread over the set (``--limit``) has a baseline of its
+    own: the local model's CI gate runs such a subset, the whole set would take too long."""
+    suffix = f"-{limit}q" if limit else ""
+    return BASELINES_DIR / f"{set_name}-{backend}{suffix}.json"
 
 
 def question_fingerprint(ids: Sequence[str]) -> str:

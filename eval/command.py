@@ -157,7 +157,7 @@ def _reported(command: Callable[[Components, argparse.Namespace], int]) -> Calla
 @_reported
 def cmd_eval(base: Components, args: argparse.Namespace) -> int:
     result, out = _run(base, args)
-    baseline = attach_baseline(result, baseline_path(result["set"], result["backend"]))
+    baseline = attach_baseline(result, baseline_path(result["set"], result["backend"], args.limit))
     paths = write_reports(result, out)
     print(console_table(result))
     if result.get("retrieval_comparison"):
@@ -170,7 +170,7 @@ def cmd_eval(base: Components, args: argparse.Namespace) -> int:
 @_reported
 def cmd_eval_baseline(base: Components, args: argparse.Namespace) -> int:
     result, out = _run(base, args)
-    path = baseline_path(result["set"], result["backend"])
+    path = baseline_path(result["set"], result["backend"], args.limit)
     record_baseline(path, result)
     attach_baseline(result, path)
     paths = write_reports(result, out)

@@ -27,7 +27,8 @@ _NUMBER = re.compile(r"[\d.,]+")
 # A year as articles write it: four digits from 1900 to 2099 with no thousands separator,
 # decimal point, currency or percent attached, so "2,000 homes" and "$2010" are figures.
 _YEAR_IN_TEXT = re.compile(r"(?<![\w$€£.,])(?:19|20)\d\d(?![\w%]|[.,]\d)")
-YEAR = re.compile(r"(?:19|20)\d\d")
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")
 _STEMMER = Stemmer.Stemmer("english")
 
 
@@ -81,6 +82,17 @@ def stems(text: str) -> frozenset[str]:
     return frozenset(_STEMMER.stemWords(terms(text)))
 
 
+def names(text: str) -> set[str]:
+    """The names ``text`` gives: its capitalised content words after the first, which is
+    capitalised whatever it is ("Who won the Booker Prize in June?" -> Booker, Prize, June)."""
+    return {word for word in tokens(text)[1:] if word[:1].isupper() and terms(word)}
+
+
 def years(text: str) -> set[str]:
     """The years ``text`` names, as ``terms`` spells them."""
     return set(_YEAR_IN_TEXT.findall(text))
+
+
+def month_published(published: str | None) -> str:
+    """The month of an ISO date, as the word a question names it by ("" without one)."""
+    return MONTHS[int(published[5:7]) - 1] if published and len(published) >= 7 else ""

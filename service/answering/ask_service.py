@@ -53,6 +53,7 @@ class AskResult:
     passages: list[dict[str, object]] = field(default_factory=list)
     closest_sources: list[dict[str, object]] = field(default_factory=list)
     unsupported_sentences: list[str] = field(default_factory=list)
+    unanswered_parts: list[str] = field(default_factory=list)
     removed_markers: list[str] = field(default_factory=list)
     refusal: dict[str, str] | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
@@ -121,24 +122,20 @@ class AskService:
                                     passages, timings, started)
             return
         checked = self._checker.check(answer, passages, question=question)
-        refusal = self._unfounded(question, checked, passages)
-        if refusal:
-            yield from self._refuse(refusal, passages, timings, started)
+        if not checked.supported:
+            yield from self._refuse(Refusal(UNSUPPORTED, "no sentence of the answer is supported by a retrieved passage"),
+                                    passages, timings, started)
             return
-        yield Event("citations", self._answer_payload(checked, refusal=None, closest=[]))
+        verdict = self._scope.judge(question, checked.text, _cited(checked, passages))
+        if verdict.reason:
+            yield from self._refuse(Refusal(OFF_SCOPE, verdict.reason), passages, timings, started)
+            return
+        notes = [self._prompts.render("unanswered_part", ask=ask) for ask in verdict.unanswered]
+        checked.text = " ".join([checked.text, *notes])
+        yield Event("citations", self._answer_payload(checked, refusal=None, closest=[],
+                                                      unanswered=verdict.unanswered))
         timings["total"] = _ms(started)
         yield Event("done", {"timings_ms": timings})
-
-    def _unfounded(self, question: Question, checked: CheckedAnswer, passages: Sequence[Passage]) -> Refusal | None:
-        """Why a generated answer cannot stand: nothing in it is supported, or what supports
-        it is about something other than what was asked."""
-        if not checked.supported:
-            return Refusal(UNSUPPORTED, "no sentence of the answer is supported by a retrieved passage")
-        by_chunk = {p.chunk_id: p for p in passages}
-        cited = [CitedEvidence(c.quote, by_chunk[c.chunk_id].text, c.title, c.published)
-                 for c in checked.citations]
-        reason = self._scope.mismatch(question, checked.text, cited)
-        return Refusal(OFF_SCOPE, reason) if reason else None
 
     def _refuse(self, refusal: Refusal, passages: Sequence[Passage], timings: dict[str, float],
                 started: float) -> Iterator[Event]:
@@ -151,11 +148,12 @@ class AskService:
 
     @staticmethod
     def _answer_payload(checked: CheckedAnswer, *, refusal: Refusal | None,
-                        closest: list[dict[str, object]]) -> dict[str, Any]:
+                        closest: list[dict[str, object]], unanswered: Sequence[str] = ()) -> dict[str, Any]:
         return {"answer": checked.text, "citations": [c.as_dict() for c in checked.citations],
                 "refused": refusal is not None, "refusal": refusal.as_dict() if refusal else None,
                 "closest_sources": closest,
                 "unsupported_sentences": checked.unsupported,
+                "unanswered_parts": list(unanswered),
                 "removed_markers": checked.removed_markers}
 
     def ask(self, request: AskRequest) -> AskResult:
@@ -171,8 +169,14 @@ class AskService:
             standalone_question=collected["standalone_question"],
             passages=collected["passages"], closest_sources=collected["closest_sources"],
             unsupported_sentences=collected["unsupported_sentences"],
+            unanswered_parts=collected["unanswered_parts"],
             removed_markers=collected["removed_markers"], refusal=collected["refusal"],
             timings_ms=collected["timings_ms"], generated="".join(tokens))
+
+
+def _cited(checked: CheckedAnswer, passages: Sequence[Passage]) -> list[CitedEvidence]:
+    by_chunk = {p.chunk_id: p for p in passages}
+    return [CitedEvidence(c.quote, by_chunk[c.chunk_id].text, c.title, c.published) for c in checked.citations]
 
 
 def _ms(since: float) -> float:

@@ -13,6 +13,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from ingest.chunking import TokenCounter
 from service.answering.prompts import PromptLibrary
+from service.answering.question import Question
 from service.answering.reading_budget import ReadingBudget
 from service.answering.sentences import RankedSentence, SentenceRanker
 from ingest.words import terms
@@ -173,9 +174,10 @@ class ChatGenerator:
 
 class ExtractiveGenerator:
     """No language model: the answer is the passage sentence that best covers the question,
-    plus a second one when it adds question words the first lacks. Sentences are ranked
-    against the user's own words: in a follow-up ("and what about Baidu?") those name the
-    new focus, while the standalone form has already steered retrieval."""
+    plus a second one when it adds question words the first lacks; a question with several
+    asks gets the best sentence for each. Sentences are ranked against the user's own words:
+    in a follow-up ("and what about Baidu?") those name the new focus, while the standalone
+    form has already steered retrieval."""
 
     def __init__(self, ranker: SentenceRanker, *, max_passages: int = 5) -> None:
         self._ranker = ranker
@@ -183,10 +185,19 @@ class ExtractiveGenerator:
 
     def stream(self, question: str, passages: Sequence[Passage], as_of: str | None, *,
                asked: str) -> Iterator[str]:
-        ranked = self._ranker.rank(asked, passages[:self._max_passages])
+        asks = Question(asked).asks or (asked,)
+        chosen: list[str] = []
+        for ask in asks:
+            found = self._sentences(ask, passages[:self._max_passages])[:1 if len(asks) > 1 else None]
+            chosen.extend(s for s in found if s not in chosen)
+        for i, sentence in enumerate(chosen):
+            yield (" " if i else "") + _closed(sentence)
+
+    def _sentences(self, ask: str, passages: Sequence[Passage]) -> list[str]:
+        ranked = self._ranker.rank(ask, passages)
         if not ranked:
-            return
-        wanted = set(terms(asked))
+            return []
+        wanted = set(terms(ask))
         best = ranked[0]
         chosen = [best.text]
         covered = set(terms(best.text))
@@ -195,8 +206,7 @@ class ExtractiveGenerator:
             if gain and candidate.score >= 0.8 * best.score and candidate.text not in chosen:
                 chosen.append(candidate.text)
                 break
-        for i, sentence in enumerate(chosen):
-            yield (" " if i else "") + _closed(sentence)
+        return chosen
 
 
 def _closed(sentence: str) -> str:

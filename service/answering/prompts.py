@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-REQUIRED = ("answer_system", "answer_user", "condense", "refusal")
+REQUIRED = ("answer_system", "answer_user", "condense", "refusal", "unanswered_part")
 
 
 class PromptLibrary:

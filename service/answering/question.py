@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ingest.words import terms
+
+# Where a second ask begins: "and" before a question word ("How many kettles were recalled,
+# and what caused the fault?"). "and" inside an ask ("Who won and by how much?") does not.
+_NEXT_ASK = re.compile(r",?\s+and\s+(?=(?:what|who|whom|whose|when|where|why|how|which)\b)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -34,3 +39,9 @@ class Question:
     def words(self) -> set[str]:
         """Content words of every form: what an answer repeats from them claims nothing."""
         return {word for form in self.forms for word in terms(form)}
+
+    @property
+    def asks(self) -> tuple[str, ...]:
+        """What the question asks, one part per ask: a question with two asks is answered
+        part by part, and an answer that covers one of them stands for that one."""
+        return tuple(part.strip(" ?") for part in _NEXT_ASK.split(self.to_answer) if part.strip(" ?"))

@@ -20,13 +20,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Sequence
 
-from ingest.words import stems, terms, years
+from ingest.words import MONTHS, month_published, stems, terms, years
 from service.answering.citations import MARKER_GROUP
 from service.answering.question import Question
 from service.answering.terms import counted_things
 
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-          "september", "october", "november", "december")
 # "May" and "March" are also a name and words ("Will May resign?", "prices may rise"): they
 # are months only when capitalised and dated by a number or led by a word that takes a
 # time ("in May", "May 3", "3 March", "March 2026").
@@ -83,7 +81,7 @@ def quarters(text: str) -> set[str]:
 
 
 def _published_month(published: str | None) -> set[str]:
-    return {MONTHS[int(published[5:7]) - 1]} if published and len(published) >= 7 else set()
+    return {month} if (month := month_published(published)) else set()
 
 
 _PERIODS: tuple[tuple[str, Callable[[str], set[str]], Callable[[str | None], set[str]]], ...] = (
@@ -92,18 +90,35 @@ _PERIODS: tuple[tuple[str, Callable[[str], set[str]], Callable[[str | None], set
 )
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """``reason`` withholds the whole answer; ``unanswered`` lists the asks of a question
+    with several that the answer leaves open, while it stands for the others."""
+
+    reason: str | None = None
+    unanswered: tuple[str, ...] = ()
+
+
 class ScopeCheck:
     """Each check returns why the answer or its cited evidence misses the question, or None."""
 
-    def mismatch(self, question: Question, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
-        """``answer`` may carry citation markers; no check reads them ("[1]" is no figure)."""
+    def judge(self, question: Question, answer: str, cited: Sequence[CitedEvidence]) -> Verdict:
+        """``answer`` may carry citation markers; no check reads them ("[1]" is no figure).
+        The period checks read the whole question; the checks of what an answer must give
+        read each ask apart, and withhold the answer only when it misses every one."""
         answer = MARKER_GROUP.sub("", answer)
-        for check in (self._repeats_question, self._period, self._written_before, self._kind,
-                      self._counts_other_things):
+        for check in (self._repeats_question, self._period, self._written_before):
             reason = check(question, answer, cited)
             if reason:
-                return reason
-        return None
+                return Verdict(reason)
+        missed: dict[str, str] = {}
+        for ask in question.asks:
+            reason = self._kind(ask, answer) or self._counts_other_things(ask, answer)
+            if reason:
+                missed[ask] = reason
+        if missed and len(missed) == len(question.asks):
+            return Verdict(next(iter(missed.values())))
+        return Verdict(unanswered=tuple(missed))
 
     @staticmethod
     def _repeats_question(question: Question, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
@@ -141,21 +156,21 @@ class ScopeCheck:
         return None
 
     @staticmethod
-    def _kind(question: Question, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
+    def _kind(ask: str, answer: str) -> str | None:
         """Asked for a date or a number, an answer without one is the passage's gist, not an
         answer ("after several rounds of voting" for "after how many rounds")."""
         for asks, gives, kind in _KINDS:
-            if asks.search(question.to_answer) and not gives(answer):
+            if asks.search(ask) and not gives(answer):
                 return f"the question asks for {kind}; the answer gives none"
         return None
 
     @staticmethod
-    def _counts_other_things(question: Question, answer: str, cited: Sequence[CitedEvidence]) -> str | None:
+    def _counts_other_things(ask: str, answer: str) -> str | None:
         """Asked how many of something, an answer whose figures count other things and that
         shares no word with what the question counts is another figure from the same
         article ("260 boats were damaged" for "how many people died"). A bare figure, or
         one that counts nothing that can be read off, is left to the citation check."""
-        asked = _HOW_MANY.search(question.to_answer)
+        asked = _HOW_MANY.search(ask)
         counted = counted_things(answer)
         if asked is None or not counted:
             return None

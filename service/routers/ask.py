@@ -61,4 +61,5 @@ def ask(body: AskBody, request: Request) -> dict[str, object] | StreamingRespons
             "refusal": result.refusal, "standalone_question": result.standalone_question,
             "closest_sources": result.closest_sources,
             "unsupported_sentences": result.unsupported_sentences,
+            "unanswered_parts": result.unanswered_parts,
             "timings": result.timings_ms}

@@ -102,3 +102,12 @@ def test_local_model_follow_up_on_a_new_subject_is_refused(local_client: TestCli
         {"role": "assistant", "content": "Insured losses are now estimated at $1.9 billion [1]."}]}).json()
     assert body["standalone_question"] == question
     assert body["refused"] is True and body["citations"] == [], body
+
+
+def test_local_model_answers_a_question_with_two_asks(local_client: TestClient) -> None:
+    """Both facts are in one article, in two chunks: the answer stands on the quotes it
+    joins instead of being refused as unsupported."""
+    body = local_client.post("/v1/ask", json={
+        "question": "How many SteamPro kettles did Brightwell recall, and what caused the problem?"}).json()
+    assert not body["refused"], body
+    assert "48,000" in body["answer"] and body["citations"], body

@@ -119,3 +119,16 @@ def test_a_sentence_the_model_invented_is_taken_out_of_its_answer(components: Co
     assert result.answer == "Lea Brunner won the women's World Cup downhill in Valmora [1]."
     assert result.unsupported_sentences == [invented]
     assert [c["doc_id"] for c in result.citations] == [RACE.id]
+
+
+def test_an_answer_to_one_ask_of_two_stands_and_says_which_it_leaves_open(components: Components) -> None:
+    ask = _scripted(components, RACE)
+    result = ask("Who won the women's World Cup downhill in Valmora, and how many seconds ahead was she?",
+                 "Lea Brunner won it.")
+    assert not result.refused, result.refusal
+    assert result.unanswered_parts == ["how many seconds ahead was she"]
+    assert result.answer.startswith("Lea Brunner won it [1].")
+    assert '"how many seconds ahead was she?"' in result.answer
+    both = ask("How many World Cup downhill races did Lea Brunner win in Valmora, and how many seconds ahead was she?",
+               "Lea Brunner won it.")
+    assert both.refused and both.refusal["code"] == "off_scope"

@@ -15,7 +15,7 @@ def _cited(quote: str, text: str | None = None, title: str = "Ridership revised"
 
 
 def _mismatch(question: str, answer: str, cited: list[CitedEvidence]) -> str | None:
-    return ScopeCheck().mismatch(Question(question), answer, cited)
+    return ScopeCheck().judge(Question(question), answer, cited).reason
 
 
 def test_a_quote_about_another_month_does_not_answer_for_the_month_asked() -> None:
@@ -129,4 +129,15 @@ def test_checks_read_every_form_of_a_condensed_question() -> None:
     """A follow-up's month can live in the question it follows, which the search form carries."""
     quote = "The Crescent Line carried an average of 36,500 weekday trips in April, the transit authority said."
     follow_up = Question("And its ridership?", search="And its ridership? Crescent Line weekday June")
-    assert ScopeCheck().mismatch(follow_up, "36,500 [1].", _cited(quote, RIDERSHIP)) is not None
+    assert ScopeCheck().judge(follow_up, "36,500 [1].", _cited(quote, RIDERSHIP)).reason is not None
+
+
+def test_an_answer_to_one_ask_of_two_stands_and_names_the_other() -> None:
+    quote = "The company said a faulty thermostat supplied by an outside manufacturer was the cause."
+    question = Question("What caused the kettle fault, and how many kettles were replaced?")
+    verdict = ScopeCheck().judge(question, "A faulty thermostat caused it [1].", _cited(quote))
+    assert verdict.reason is None
+    assert verdict.unanswered == ("how many kettles were replaced",)
+    missed_both = ScopeCheck().judge(Question("How many kettles were recalled, and how many were replaced?"),
+                                     "A faulty thermostat caused it [1].", _cited(quote))
+    assert missed_both.reason == "the question asks for a number; the answer gives none"

@@ -94,6 +94,17 @@ def test_an_elliptical_follow_up_is_answered_about_the_conversation_s_subject(cl
     _assert_citations_are_exact(client, body)
 
 
+def test_a_question_with_two_asks_is_answered_part_by_part(client: TestClient) -> None:
+    """Each ask gets its own sentence and citation: the count from the lead, the cause from
+    a quote further down the article."""
+    body = client.post("/v1/ask", json={
+        "question": "How many SteamPro kettles did Brightwell recall, and what caused the problem?"}).json()
+    assert not body["refused"], body["refusal"]
+    assert "48,000" in body["answer"] and "thermostat" in body["answer"]
+    assert len(body["citations"]) == 2 and body["unanswered_parts"] == []
+    _assert_citations_are_exact(client, body)
+
+
 def test_follow_up_is_rewritten_with_history(client: TestClient) -> None:
     body = client.post("/v1/ask", json={
         "question": "And what about Baidu?",
