@@ -104,6 +104,9 @@ class ArticleIn(BaseModel):
     published: IsoDate | None = None
     source: str | None = Field(None, max_length=300)
     author: str | None = Field(None, max_length=300)
+    origin: str | None = Field(
+        None, max_length=4000,
+        description="Where the article was read from (a file, `export.jsonl:17`, a URL), named by failure reports and kept in the catalog; default `request#N`.")
 
 
 class DocumentsBody(BaseModel):
