@@ -14,6 +14,7 @@ import sys
 
 from service.assembly import Components
 from service.data_dir_claim import Holder, claim_for_service, local_url
+from service.storage_errors import check_writable
 
 log = logging.getLogger("newsqa.data_dir")
 
@@ -24,6 +25,7 @@ def hold_for_serving(components: Components, host: str, port: int) -> None:
     settings = components.settings
     if settings.chroma_mode == "server":
         return
+    check_writable(settings)  # the lock file is a write: a refusal names the data dir, not the lock
     claim = claim_for_service(settings.data_dir, lambda message: print(message, file=sys.stderr, flush=True))
     token = secrets.token_urlsafe(32)
     components.key_store = components.key_store.with_local_token(token)
@@ -38,6 +40,7 @@ def hold_for_worker(components: Components) -> None:
     settings = components.settings
     if settings.chroma_mode == "server":
         return
+    check_writable(settings)
     claim = claim_for_service(settings.data_dir, log.info)
     claim.publish(Holder(os.getpid(), "worker"))
     components.data_dir_claim = claim
