@@ -16,7 +16,7 @@ from ingest.store.vectors import EncoderMismatchError
 from service.assembly import Components
 from service.data_dir_claim import DataDirBusy
 from service.handoff import HandoffError
-from service.ingest_command import print_report, run_delete, run_ingest, show_encoder_progress
+from service.ingest_command import print_report, run_delete, run_ingest
 from service.llm.model_files import ModelFileError
 from service.settings import Settings
 from service.storage_errors import StorageError, explained_write_failures

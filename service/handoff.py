@@ -77,7 +77,7 @@ class ServiceClient:
 
     def add(self, articles: Sequence[Article]) -> IngestReport:
         body = {"articles": [payload(a) for a in articles]}
-        got = self._call("POST", "/v1/documents", json=body).json()
+        got = self._call("POST", "/v1/documents", body=body).json()
         return IngestReport(added=got["added"], updated=got["updated"], unchanged=got["unchanged"],
                             failed=[LoadFailure(f["origin"], f["reason"]) for f in got["failed"]],
                             chunks=got["chunks"])
@@ -86,13 +86,13 @@ class ServiceClient:
         response = self._call("DELETE", f"/v1/documents/{quote(doc_id, safe='')}", missing_ok=True)
         return response.status_code != 404
 
-    def _call(self, method: str, path: str, *, missing_ok: bool = False,
-              **kwargs: object) -> httpx.Response:
+    def _call(self, method: str, path: str, *, body: dict[str, object] | None = None,
+              missing_ok: bool = False) -> httpx.Response:
         """Retries what the service asks to retry (429, 503 with ``Retry-After``); any other
         refusal ends the command with the service's own reason."""
         while True:
             try:
-                response = self._http.request(method, path, **kwargs)  # type: ignore[arg-type]
+                response = self._http.request(method, path, json=body)
             except httpx.TransportError as exc:
                 raise HandoffError(f"{self.holder.describe()} stopped answering "
                                    f"({type(exc).__name__}); what it had confirmed is indexed, "
@@ -145,12 +145,15 @@ def ingest_through(client: ServiceClient, items: Iterable[Article | LoadFailure]
     report = IngestReport()
     accepted: list[Article] = []
     for item in items:
-        refused = item if isinstance(item, LoadFailure) else refusal(item)
+        if isinstance(item, LoadFailure):
+            report.failed.append(item)
+            continue
+        refused = refusal(item)
         if refused is None:
-            accepted.append(item)  # type: ignore[arg-type]
+            accepted.append(item)
             continue
         report.failed.append(refused)
-        if progress and isinstance(item, Article):
+        if progress:
             progress(Progress(1, 0))
     for batch in batches(accepted):
         part = client.add(batch)

@@ -168,22 +168,6 @@ def test_the_program_ends_quietly_on_a_closed_pipe() -> None:
     assert done.returncode == -signal.SIGPIPE and b"Traceback" not in done.stderr
 
 
-def test_a_first_ingest_says_it_is_preparing_the_encoder(capsys: pytest.CaptureFixture[str]) -> None:
-    import logging
-
-    log = logging.getLogger("newsqa.encoder")
-    handlers, level = list(log.handlers), log.level
-    try:
-        log.handlers.clear()
-        cli.show_encoder_progress()
-        cli.show_encoder_progress()  # once only, however often a process ingests
-        log.info("preparing the encoder (one-time, about 20 s)...")
-        assert capsys.readouterr().err == "preparing the encoder (one-time, about 20 s)...\n"
-    finally:
-        log.handlers[:] = handlers
-        log.setLevel(level)
-
-
 def test_ingest_counts_skipped_files_and_its_bar_knows_the_total_from_the_start(
         tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "batch"

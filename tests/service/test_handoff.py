@@ -5,6 +5,7 @@ survive the path, and the run's token is what grants the admin scope."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -18,6 +19,7 @@ from service.assembly import Components
 from service.data_dir_claim import Claim, Holder
 from service.handoff import BATCH_ARTICLES, HandoffError, ServiceClient, batches, ingest_through
 from service.security.api_keys import KeyStore
+from service.security.rate_limit import RateLimiter
 
 TOKEN = "run-token-0123456789"
 
@@ -83,3 +85,15 @@ def test_batches_are_bounded_by_count_and_size() -> None:
     assert [len(b) for b in batches(small)] == [BATCH_ARTICLES, BATCH_ARTICLES, 1]
     big = [Article(title="Long read", text="word " * 50_000, id=f"long-{i}") for i in range(3)]
     assert [len(b) for b in batches(big)] == [1, 1, 1]
+
+
+def test_over_the_rate_limit_the_command_waits_as_told_and_goes_on(
+        serving: tuple[Holder, Path], components: Components) -> None:
+    holder, data_dir = serving
+    components.rate_limiter = RateLimiter(per_minute=60, burst=1)
+    client = ServiceClient(holder, data_dir)
+    started = time.monotonic()
+    assert client.add([_article(1)]).added == ["metro/tram-1?v=1"]
+    assert client.add([_article(2)]).added == ["metro/tram-2?v=1"]  # a 429 first, Retry-After: 1
+    assert time.monotonic() - started >= 0.9
+    client.close()

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from service.data_dir_claim import HOLDER_NAME
+from service.ingest_command import show_encoder_progress
 from tests.servers import ApiProcess, ChromaServer, PostgresServer
 
 DOC_ID = "city-desk/airship?edition=1"  # a slash and a question mark, as URL ids have
@@ -58,6 +59,22 @@ def ask(server: ApiProcess) -> dict[str, object]:
 
 def cited(answer: dict[str, object]) -> set[str]:
     return {c["doc_id"] for c in answer["citations"]}  # type: ignore[attr-defined, index]
+
+
+def test_a_first_ingest_says_it_is_preparing_the_encoder(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    log = logging.getLogger("newsqa.encoder")
+    handlers, level = list(log.handlers), log.level
+    try:
+        log.handlers.clear()
+        show_encoder_progress()
+        show_encoder_progress()  # once only, however often a process ingests
+        log.info("preparing the encoder (one-time, about 20 s)...")
+        assert capsys.readouterr().err == "preparing the encoder (one-time, about 20 s)...\n"
+    finally:
+        log.handlers[:] = handlers
+        log.setLevel(level)
 
 
 @pytest.fixture
