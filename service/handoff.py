@@ -45,7 +45,9 @@ class ServiceClient:
         self.holder = holder
         self._data_dir = data_dir
         headers = {"Authorization": f"Bearer {holder.token}"} if holder.token else {}
-        self._http = httpx.Client(base_url=holder.url, headers=headers, timeout=REQUEST_TIMEOUT_S)
+        # The service is on this machine: a proxy from the environment must not come between.
+        self._http = httpx.Client(base_url=holder.url, headers=headers, timeout=REQUEST_TIMEOUT_S,
+                                  trust_env=False)
 
     def close(self) -> None:
         self._http.close()
