@@ -21,8 +21,8 @@ from eval.gold import gold_items, load_gold_set
 from eval.report import console_table, write_reports
 from eval.runner import EvalItem, QuestionResult, eval_components
 from eval.stack import RESULTS_DIR, eval_settings, sync_index
-from ingest.pipeline import Progress
 from service.assembly import Components
+from service.progress_bar import ingest_bar
 from service.settings import PROJECT_ROOT
 
 DEFAULT_SET = PROJECT_ROOT / "eval" / "gold" / "sample_gold.jsonl"
@@ -103,15 +103,8 @@ def spread(items: list[EvalItem], limit: int | None) -> list[EvalItem]:
 
 
 def _ingest(stack: Components, sources: list[str], quiet: bool) -> None:
-    from tqdm import tqdm
-
-    bar = tqdm(unit="doc", desc="index", disable=quiet, dynamic_ncols=True, file=sys.stderr)
-
-    def on_progress(p: Progress) -> None:
-        bar.update(p.documents)
-
-    report = sync_index(stack, sources, progress=on_progress)
-    bar.close()
+    with ingest_bar(None, desc="index", quiet=quiet) as on_progress:
+        report = sync_index(stack, sources, progress=on_progress)
     print(f"index {stack.settings.data_dir}: added {len(report.added)}, updated {len(report.updated)}, "
           f"unchanged {len(report.unchanged)} in {report.seconds:.1f} s", file=sys.stderr)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit, parse_qsl, urlencode
 
 TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
+WEB_SCHEMES = ("http", "https")
 
 
 class LoadError(Exception):
@@ -34,6 +35,20 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, parts.fragment))
 
 
+def web_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) address with a host, else None. An article's URL is
+    shown to readers as a link and, without an explicit id, names the article: a
+    ``javascript:`` or ``mailto:`` link from a page or an export would be a script in a
+    reader's browser and a false identity, and a relative path leads nowhere."""
+    if not url or not url.strip():
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # a malformed address ("http://[x") is no address
+        return None
+    return url.strip() if parts.scheme.lower() in WEB_SCHEMES and parts.netloc else None
+
+
 def site_of(url: str | None) -> str | None:
     """The host a reader recognises ("example.org" for "https://www.example.org/a"): what
     names an article that gives no source."""
@@ -50,6 +65,7 @@ class Article:
 
     ``published`` is an ISO date (``YYYY-MM-DD``) or None when the source gives none;
     ``origin`` says where it came from (file path, URL, ``file.jsonl:17``) for error reports.
+    ``url`` is kept only when it is a web address (``web_url``), whatever the loader found.
     """
 
     title: str
@@ -61,6 +77,9 @@ class Article:
     id: str | None = None
     origin: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.url = web_url(self.url)
 
     def identity(self) -> str:
         """Explicit id, else canonical URL, else a hash of the content: the rule that makes

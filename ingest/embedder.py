@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -69,9 +69,12 @@ class Embedder:
             return []
         return [len(e.ids) for e in self._counter.encode_batch(list(texts), add_special_tokens=False)]
 
-    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+    def embed_documents(self, texts: Sequence[str],
+                        on_batch: Callable[[Sequence[int]], None] | None = None) -> list[list[float]]:
         """Texts sorted by length before batching, so a batch pads to little more than its
-        own longest text; results come back in the caller's order."""
+        own longest text; results come back in the caller's order. ``on_batch`` hears the
+        positions of the texts each batch encoded, so a caller can show progress long
+        before the last batch."""
         self.encoded += len(texts)
         if not texts:
             return []
@@ -81,6 +84,8 @@ class Embedder:
         for start in range(0, len(order), self.batch_size):
             part = order[start:start + self.batch_size]
             vectors[part] = self._encode(self._batches, [texts[i] for i in part])
+            if on_batch:
+                on_batch(part)
         return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:

@@ -48,8 +48,27 @@ class IngestReport:
 
 @dataclass(frozen=True)
 class Progress:
-    documents: int
+    """Work done since the last report. Each embedded (or already stored) chunk adds its
+    share of a document, so a document of four chunks is half done after two, and a
+    document that needs no embedding (unchanged, or failed) counts whole at once: a bar
+    over the documents moves from the first encoder batch, not after the first write."""
+
+    documents: float
     chunks: int
+
+
+class _ChunkMeter:
+    """Turns chunks done into ``Progress`` for one batch of prepared documents."""
+
+    def __init__(self, batch: list[_Prepared], progress: Callable[[Progress], None] | None) -> None:
+        self._share = {p.doc.doc_id: 1.0 / len(p.chunks) for p in batch}
+        self._progress = progress
+
+    def done(self, doc_ids: Iterable[str]) -> None:
+        """One chunk of each of ``doc_ids`` (repeats count again) is embedded or stored."""
+        ids = list(doc_ids)
+        if self._progress and ids:
+            self._progress(Progress(sum(self._share[d] for d in ids), len(ids)))
 
 
 @dataclass
@@ -98,10 +117,14 @@ class Indexer:
                 continue
             prepared = self._prepare(item, report, pending)
             if prepared is None:
+                if progress:
+                    progress(Progress(1, 0))
                 continue
             previous = pending.pop(prepared.doc.doc_id, None)
-            if previous is not None:
+            if previous is not None:  # a later copy in the same run supersedes it whole
                 pending_chunks -= len(previous.chunks)
+                if progress:
+                    progress(Progress(1, 0))
             pending[prepared.doc.doc_id] = prepared
             pending_chunks += len(prepared.chunks)
             if pending_chunks >= self._batch_chunks:
@@ -155,14 +178,23 @@ class Indexer:
                progress: Callable[[Progress], None] | None) -> None:
         ids = [c.chunk_id for p in batch for c in p.chunks]
         stored = self._vectors.existing(ids)
+        meter = _ChunkMeter(batch, progress)
+        meter.done(c.doc_id for p in batch for c in p.chunks if c.chunk_id in stored)
         todo = [(c, text_hash(t), t, p.doc) for p in batch for c, t in zip(p.chunks, p.embed_texts)
                 if c.chunk_id not in stored]
         if todo:
             texts = {h: t for _, h, t, _ in todo}
             vectors = self._reusable_vectors(batch, set(texts))
-            missing = [h for h in texts if h not in vectors]
+            meter.done(c.doc_id for c, h, _, _ in todo if h in vectors)
+            users: dict[str, list[str]] = {}  # each text to embed -> the documents it serves
+            for c, h, _, _ in todo:
+                if h not in vectors:
+                    users.setdefault(h, []).append(c.doc_id)
+            missing = list(users)
             if missing:
-                vectors.update(zip(missing, self._embedder.embed_documents([texts[h] for h in missing])))
+                vectors.update(zip(missing, self._embedder.embed_documents(
+                    [texts[h] for h in missing],
+                    on_batch=lambda part: meter.done(d for i in part for d in users[missing[i]]))))
             self._vectors.upsert([c.chunk_id for c, _, _, _ in todo], [vectors[h] for _, h, _, _ in todo],
                                  [_vector_metadata(doc, c, h) for c, h, _, doc in todo])
         self._vectors.delete_stale([p.doc.doc_id for p in batch],
@@ -173,8 +205,6 @@ class Indexer:
         for p in batch:
             (report.updated if p.is_update else report.added).append(p.doc.doc_id)
             report.chunks += len(p.chunks)
-        if progress:
-            progress(Progress(len(batch), sum(len(p.chunks) for p in batch)))
 
     def _reusable_vectors(self, batch: list[_Prepared], hashes: set[str]) -> dict[str, list[float]]:
         """Vectors of unchanged chunks of updated documents: a corrected sentence re-embeds

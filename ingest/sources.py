@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from ingest.article import Article, LoadError, LoadFailure
-from ingest.loaders.files import expand_sources, load_file
+from ingest.loaders.files import Expanded, expand_sources, load_file
 from ingest.loaders.jsonl import FieldMap
 from ingest.loaders.url import load_url
 
@@ -26,10 +26,13 @@ class SourceReader:
         return replace(self, json_fields=spec)
 
     def read(self, sources: Sequence[str]) -> Iterator[Article | LoadFailure]:
+        return self.read_expanded(expand_sources(list(sources)))
+
+    def read_expanded(self, expanded: Expanded) -> Iterator[Article | LoadFailure]:
+        """Reads what ``expand_sources`` found, for a caller that reports its skipped files."""
         fields = FieldMap.parse(self.json_fields)
-        targets, missing = expand_sources(list(sources))
-        yield from missing
-        for target in targets:
+        yield from expanded.failures
+        for target in expanded.targets:
             try:
                 if isinstance(target, Path):
                     yield from load_file(target, max_bytes=self.max_file_bytes, fields=fields)

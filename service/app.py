@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
+from typing import AsyncIterator, Callable
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -16,16 +16,21 @@ from service.observability.middleware import RequestObserver
 from service.routers import api_docs, ask, chat_completions, documents, health, metrics, search, widget
 from service.security.body_limit import BodyLimitMiddleware
 from service.security.json_body import JsonBodyCheck
+from service.service_claim import hold_for_worker
 from service.settings import Settings
 from service.storage_errors import install_storage_error_handler
 
 
-def create_app(components: Components, *, warm: bool = False) -> FastAPI:
+def create_app(components: Components, *, warm: bool = False,
+               on_start: Callable[[], object] | None = None) -> FastAPI:
     """``warm`` loads every model at start-up (the server does this; tests that need only
-    part of the stack leave it off)."""
+    part of the stack leave it off). ``on_start`` runs first: what fails there stops the
+    process before it loads anything, and uvicorn then stops its other workers too."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if on_start:
+            on_start()
         if warm:
             components.warm_up()
         yield
@@ -57,4 +62,5 @@ def create_app_from_settings() -> FastAPI:
     settings = Settings()
     tune_allocator(settings.malloc_arenas, settings.malloc_mmap_threshold_kb)
     configure_logging(settings.log_level, settings.log_format)
-    return create_app(Components(settings), warm=True)
+    components = Components(settings)
+    return create_app(components, warm=True, on_start=lambda: hold_for_worker(components))

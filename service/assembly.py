@@ -22,6 +22,7 @@ from service.answering.reading_budget import BudgetBounds, ReadingBudget
 from service.answering.refusal import RefusalPolicy
 from service.answering.scope import ScopeCheck
 from service.answering.sentences import SentenceRanker
+from service.data_dir_claim import Claim
 from service.llm.chat_models import LLMHandle, build_chat_model
 from service.llm.queue import LLMQueue, QueuedGenerator
 from service.observability.metrics import Metrics
@@ -42,6 +43,7 @@ PRIOR_READING_TOKENS_PER_S = 20.0
 class Components:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.data_dir_claim: Claim | None = None  # a serving process's, released by close()
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -199,8 +201,11 @@ class Components:
         return all(name in self.__dict__ for name in ("embedder", "ask_service"))
 
     def close(self) -> None:
-        """Stops what owns a process, a port or a connection (LLM server, catalog)."""
+        """Stops what owns a process, a port, a connection or a lock (LLM server, catalog,
+        data dir claim)."""
         if "llm" in self.__dict__:
             self.llm.close()
         if "catalog" in self.__dict__:
             self.catalog.close()
+        if self.data_dir_claim is not None:
+            self.data_dir_claim.release()

@@ -4,69 +4,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import signal
 import sys
 from typing import Sequence
 
 from eval.command import add_commands as add_eval_commands
 from ingest.article import site_of
-from ingest.pipeline import IngestReport, Progress
 from ingest.store.catalog import MAX_OFFSET
 from ingest.store.records import DocumentRecord
 from ingest.store.vectors import EncoderMismatchError
 from service.assembly import Components
+from service.data_dir_claim import DataDirBusy
+from service.handoff import HandoffError
+from service.ingest_command import print_report, run_delete, run_ingest
 from service.llm.model_files import ModelFileError
 from service.settings import Settings
-from service.storage_errors import StorageError, check_writable, explained_write_failures
+from service.storage_errors import StorageError, explained_write_failures
 
 
 def _print_json(data: object) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-def show_encoder_progress() -> None:
-    """``newsqa serve`` configures logging, the other commands do not: without this, the
-    first ingest on a machine waits some 20 s for the encoder export in silence."""
-    log = logging.getLogger("newsqa.encoder")
-    if not log.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-
-
-def cmd_ingest(components: Components, args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    check_writable(components.settings)  # before the encoder loads, so a refusal is quick
-    if not args.quiet:
-        show_encoder_progress()
-    reader = components.sources
-    if args.fields:
-        reader = reader.with_fields(args.fields)
-    indexer = components.indexer
-    totals = {"chunks": 0}
-    # Closed on failure too, so an error line never lands on the bar's line.
-    with tqdm(unit="doc", desc="ingest", disable=args.quiet, dynamic_ncols=True) as bar:
-
-        def on_progress(p: Progress) -> None:
-            totals["chunks"] += p.chunks
-            bar.update(p.documents)
-            rate = totals["chunks"] / max(bar.format_dict["elapsed"], 1e-9)
-            bar.set_postfix(chunks=totals["chunks"], chunks_per_s=f"{rate:.1f}")
-
-        report = indexer.ingest(reader.read(args.sources), progress=on_progress)
-    _print_report(report)
-    return 1 if report.failed else 0
-
-
-def _print_report(report: IngestReport) -> None:
-    print(f"added {len(report.added)}, updated {len(report.updated)}, "
-          f"unchanged {len(report.unchanged)}, failed {len(report.failed)}; "
-          f"{report.chunks} chunks in {report.seconds:.1f} s")
-    for failure in report.failed:
-        print(f"  failed: {failure.origin}: {failure.reason}", file=sys.stderr)
 
 
 def _shown_source(doc: DocumentRecord) -> str | None:
@@ -115,14 +72,6 @@ def cmd_docs_show(components: Components, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_docs_delete(components: Components, args: argparse.Namespace) -> int:
-    if not components.indexer.delete(args.id):
-        print(f"error: no document with id '{args.id}' (see `newsqa docs list`)", file=sys.stderr)
-        return 2
-    print(f"deleted {args.id}")
-    return 0
-
-
 def cmd_stats(components: Components, args: argparse.Namespace) -> int:
     stats = components.catalog.stats()
     stats["vectors"] = components.vectors.count()
@@ -142,6 +91,7 @@ def cmd_serve(components: Components, args: argparse.Namespace) -> int:
     from service.observability.logs import configure_logging
     from service.security.api_keys import KeyConfigError
     from service.security.binding import open_binding_error
+    from service.service_claim import hold_for_serving
     from service.startup import check_before_serving
 
     settings = components.settings
@@ -156,13 +106,14 @@ def cmd_serve(components: Components, args: argparse.Namespace) -> int:
     if refusal:
         print(f"error: {refusal}", file=sys.stderr)
         return 2
+    hold_for_serving(components, host, args.port or settings.port)
     tune_allocator(settings.malloc_arenas, settings.malloc_mmap_threshold_kb)
     check_before_serving(components)
     configure_logging(settings.log_level, settings.log_format)
     if args.sample_if_empty and components.catalog.stats()["documents"] == 0:
         report = components.indexer.ingest(
             components.sources.read([str(settings.sample_corpus_dir)]))
-        _print_report(report)
+        print_report(report)
     # Each worker process builds its own app from the same environment, and loading the
     # models takes far longer than uvicorn's default health-check wait; one worker serves
     # the app built here. Our handler and access line (route templates, request ids)
@@ -201,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("sources", nargs="+", help="paths, folders, glob patterns or http(s) URLs")
     ingest.add_argument("--fields", default="", help="JSON field names, e.g. text=body,published=date")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
-    ingest.set_defaults(func=cmd_ingest)
+    ingest.set_defaults(func=run_ingest)
 
     docs = sub.add_parser("docs", help="list, show or delete indexed documents")
     docs_sub = docs.add_subparsers(dest="docs_command", required=True)
@@ -217,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.set_defaults(func=cmd_docs_show)
     delete = docs_sub.add_parser("delete")
     delete.add_argument("id")
-    delete.set_defaults(func=cmd_docs_delete)
+    delete.set_defaults(func=run_delete)
 
     stats = sub.add_parser("stats", help="counts of documents, chunks, vectors and sources")
     stats.set_defaults(func=cmd_stats)
@@ -243,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with explained_write_failures(settings):
             return int(args.func(Components(settings), args))
-    except (StorageError, ModelFileError, EncoderMismatchError) as exc:
+    except (StorageError, ModelFileError, EncoderMismatchError, DataDirBusy, HandoffError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

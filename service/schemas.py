@@ -14,6 +14,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Di
                       model_validator)
 from pydantic_core import PydanticCustomError
 
+from ingest.article import web_url
 from ingest.store.records import SearchFilters
 from service import schema_examples as ex
 
@@ -88,15 +89,24 @@ class AskBody(BaseModel):
     stream: bool = False
 
 
+def _web_url(value: str | None) -> str | None:
+    if value is not None and web_url(value) is None:
+        raise PydanticCustomError("url_scheme", "Input should be an http(s) address with a host")
+    return value
+
+
 class ArticleIn(BaseModel):
     model_config = strict(ex.ARTICLE)
     id: str | None = Field(None, max_length=1000)
-    url: str | None = Field(None, max_length=4000)
+    url: Annotated[str | None, Field(None, max_length=4000), AfterValidator(_web_url)]
     title: str = Field(min_length=1, max_length=1000)
     text: str = Field(min_length=1)
     published: IsoDate | None = None
     source: str | None = Field(None, max_length=300)
     author: str | None = Field(None, max_length=300)
+    origin: str | None = Field(
+        None, max_length=4000,
+        description="Where the article was read from (a file, `export.jsonl:17`, a URL), named by failure reports and kept in the catalog; default `request#N`.")
 
 
 class DocumentsBody(BaseModel):

@@ -85,6 +85,7 @@ class Settings(BaseSettings):
     rate_limit_per_minute: float = Field(120.0, ge=0, description="Requests per minute per key and per client address; 0: off.")
     rate_limit_burst: int = Field(20, ge=1, description="Requests allowed at once before the per-minute rate applies.")
     max_body_mb: float = Field(40.0, gt=0, description="Larger request bodies get 413; keep it above max_file_mb.")
+    service_wait_s: float = Field(600.0, gt=0, description="How long `newsqa ingest` and `docs delete` wait for the service that holds the data dir to be ready, before giving up.")
     llm_queue_size: int = Field(4, ge=0, description="Requests that may wait for the LLM; more get 503.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_format: Literal["json", "text"] = Field("json", description="`json`: one object per line; `text`: for people.")

@@ -1,5 +1,6 @@
-"""Real store servers for the tests of the scale-out mode: ``chroma run`` and a throwaway
-PostgreSQL cluster, each on a free loopback port, started and stopped by the tests."""
+"""Real servers for the tests that need processes: ``newsqa serve`` itself, and for the
+scale-out mode ``chroma run`` and a throwaway PostgreSQL cluster, each on a free loopback
+port, started and stopped by the tests."""
 
 from __future__ import annotations
 
@@ -115,3 +116,41 @@ class PostgresServer:
     def stop(self) -> None:
         self.halt()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class ApiProcess:
+    """``newsqa serve`` as its own process; its log goes to a file (a pipe nobody reads
+    would fill up and stall the server) and is shown when it fails to start."""
+
+    def __init__(self, env: dict[str, str], *extra: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port), *extra],
+            env=env, stdout=self._log, stderr=subprocess.STDOUT)
+
+    def wait_ready(self) -> "ApiProcess":
+        wait_until(self._ready, "newsqa serve", timeout_s=120)
+        return self
+
+    def log(self) -> str:
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
+
+    def _ready(self) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError(self.log())
+        try:
+            return httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()

@@ -11,7 +11,7 @@ import json
 import tempfile
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from eval.bench.common import RTQA_DEV, peak_rss_mb, write_results
 from ingest.embedder import Embedder, packaged_model_path
@@ -27,9 +27,10 @@ class RecordingEmbedder(Embedder):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.texts: list[str] = []
 
-    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+    def embed_documents(self, texts: Sequence[str],
+                        on_batch: Callable[[Sequence[int]], None] | None = None) -> list[list[float]]:
         self.texts.extend(texts)
-        return super().embed_documents(texts)
+        return super().embed_documents(texts, on_batch)
 
 
 def _limited_copy(articles: Path, limit: int | None, workdir: Path) -> Path:

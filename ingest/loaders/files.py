@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import glob
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -106,56 +107,68 @@ def format_size(size: int) -> str:
     return f"{size / MEGABYTE:.1f} MB"
 
 
-def expand_sources(args: list[str]) -> tuple[list[str | Path], list[LoadFailure]]:
-    """Turn command-line arguments into the files and URLs to load, plus a failure for
-    each argument that names nothing, so a typo is reported instead of silently ignored.
+@dataclass(frozen=True)
+class Expanded:
+    """What a list of arguments names: the files and URLs to load, a failure for each
+    argument that names nothing, and the files a folder or pattern holds in a format no
+    loader reads (``skipped``), which the ingest summary counts so none goes unmentioned."""
+
+    targets: list[str | Path]
+    failures: list[LoadFailure]
+    skipped: list[Path]
+
+
+def expand_sources(args: list[str]) -> Expanded:
+    """Turn command-line arguments into the files and URLs to load, so that a typo is
+    reported instead of silently ignored.
 
     A file named explicitly is kept whatever its suffix (load_file then says why it is
-    unsupported); folders and patterns contribute only supported, non-hidden files.
+    unsupported); folders and patterns contribute only supported, non-hidden files and
+    report the others as skipped.
     """
-    sources: list[str | Path] = []
-    failures: list[LoadFailure] = []
+    expanded = Expanded([], [], [])
     for arg in args:
-        found, reason = _expand_one(arg)
+        found, skipped, reason = _expand_one(arg)
         if reason:
-            failures.append(LoadFailure(arg, reason))
-        sources.extend(s for s in found if s not in sources)
-    return sources, failures
+            expanded.failures.append(LoadFailure(arg, reason))
+        expanded.targets.extend(s for s in found if s not in expanded.targets)
+        expanded.skipped.extend(s for s in skipped if s not in expanded.skipped)
+    return expanded
 
 
-def _expand_one(arg: str) -> tuple[list[str | Path], str | None]:
+def _expand_one(arg: str) -> tuple[list[str | Path], list[Path], str | None]:
     if arg.lower().startswith(URL_PREFIXES):
-        return [arg], None
+        return [arg], [], None
     path = Path(arg)
     if path.is_file():
-        return [path], None
+        return [path], [], None
     if path.is_dir():
-        files = _supported_files_under(path)
-        return files, None if files else f"folder has no supported files ({_suffix_list()})"
+        files, skipped = _split_by_support(_visible_files_under(path))
+        return files, skipped, None if files else f"folder has no supported files ({_suffix_list()})"
     if GLOB_CHARS & set(arg):
-        matches = _glob(arg)
-        return matches, None if matches else "no supported files match this pattern"
-    return [], "no such file or folder"
+        files, skipped = _split_by_support(_glob(arg))
+        return files, skipped, None if files else "no supported files match this pattern"
+    return [], [], "no such file or folder"
 
 
-def _glob(pattern: str) -> list[str | Path]:
-    found: list[str | Path] = []
+def _glob(pattern: str) -> list[Path]:
+    found: list[Path] = []
     for match in sorted(glob.glob(pattern, recursive=True)):
         path = Path(match)
-        if path.is_dir():
-            found.extend(_supported_files_under(path))
-        elif path.suffix.lower() in SUFFIX_KINDS:
-            found.append(path)
+        found.extend(_visible_files_under(path) if path.is_dir() else [path])
     return found
 
 
-def _supported_files_under(folder: Path) -> list[str | Path]:
+def _visible_files_under(folder: Path) -> list[Path]:
     return [
         path for path in sorted(folder.rglob("*"))
-        if path.is_file()
-        and path.suffix.lower() in SUFFIX_KINDS
-        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
     ]
+
+
+def _split_by_support(files: list[Path]) -> tuple[list[str | Path], list[Path]]:
+    supported: list[str | Path] = [f for f in files if f.suffix.lower() in SUFFIX_KINDS]
+    return supported, [f for f in files if f.suffix.lower() not in SUFFIX_KINDS]
 
 
 def _kind_for(path: Path) -> Kind:

@@ -16,7 +16,7 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
-from ingest.article import Article, LoadError, LoadFailure
+from ingest.article import Article, LoadError, LoadFailure, web_url
 from ingest.loaders.dates import parse_date
 from ingest.loaders.text import headline_from, split_paragraphs
 
@@ -54,7 +54,7 @@ def parse_html(html: str, origin: str, url: str | None = None) -> Iterator[Artic
     yield Article(
         title=title or headline_from(paragraphs[0]),
         text="\n\n".join(paragraphs),
-        url=url or metadata.url or fallback.get("url"),
+        url=next((u for u in (url, metadata.url, fallback.get("url")) if web_url(u)), None),
         published=parse_date(metadata.date) or parse_date(fallback.get("published")),
         source=metadata.sitename or fallback.get("source"),
         author=metadata.author or fallback.get("author"),

@@ -133,5 +133,13 @@ class VectorStore:
     def count(self) -> int:
         return self._collection.count()
 
-    def heartbeat(self) -> None:
-        self._client.heartbeat()
+    def read_probe(self) -> None:
+        """The last vector Chroma lists (its newest write) read back and searched for. A
+        heartbeat answers, and so do searches, while reading the vectors another process
+        wrote into embedded files fails ("Error finding id"): a readiness probe must fail
+        then, and only a real read of recent data does."""
+        count = self._collection.count()
+        if count:
+            got = self._collection.get(offset=count - 1, limit=1, include=["embeddings"])
+            self._collection.query(query_embeddings=[list(got["embeddings"][0])], n_results=1,
+                                   include=["distances"])

@@ -25,7 +25,7 @@ QUERY = [require_scope("query")]
 def add_documents(body: DocumentsBody, request: Request) -> dict[str, object]:
     articles = [Article(title=a.title, text=a.text, url=a.url, id=a.id, source=a.source,
                         author=a.author, published=a.published.isoformat() if a.published else None,
-                        origin=f"request#{i + 1}") for i, a in enumerate(body.articles)]
+                        origin=a.origin or f"request#{i + 1}") for i, a in enumerate(body.articles)]
     components = request.app.state.components
     with explained_write_failures(components.settings):
         report = components.indexer.ingest(articles)

@@ -16,11 +16,12 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(request: Request) -> JSONResponse:
-    """Stores reachable and models loaded: a replica that fails this gets no traffic."""
+    """Stores answer a real read and models are loaded: a replica that fails this gets no
+    traffic."""
     components = request.app.state.components
     checks: dict[str, str] = {}
     for name, probe in (("catalog", lambda: components.catalog.stats()),
-                        ("vectors", lambda: components.vectors.heartbeat())):
+                        ("vectors", lambda: components.vectors.read_probe())):
         try:
             probe()
             checks[name] = "ok"

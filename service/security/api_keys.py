@@ -123,11 +123,22 @@ def parse_file(path: Path) -> dict[str, KeyGrant]:
     return parse_lines(text, str(path))
 
 
-class KeyStore:
-    """The configured keys. Empty means local open mode (see ``service.security.binding``)."""
+LOCAL_SCOPES = frozenset(SCOPES)
 
-    def __init__(self, keys: Iterable[ApiKey] = ()) -> None:
+
+class KeyStore:
+    """The configured keys. Empty means local open mode (see ``service.security.binding``).
+
+    ``local`` keys are tokens that ``newsqa serve`` makes for one run and leaves in its data
+    dir for the commands of the same machine (``service.data_dir_claim``): they grant every
+    scope but do not count as configured, so they never close an open local service."""
+
+    def __init__(self, keys: Iterable[ApiKey] = (), local: Iterable[ApiKey] = ()) -> None:
         self._keys = tuple(keys)
+        self._local = tuple(local)
+
+    def with_local_token(self, token: str) -> KeyStore:
+        return KeyStore(self._keys, (*self._local, ApiKey(digest(token), LOCAL_SCOPES, None)))
 
     @classmethod
     def load(cls, inline: str, path: Path | None) -> KeyStore:
@@ -148,7 +159,7 @@ class KeyStore:
         """Compares against every key, without stopping at a match, in constant time each."""
         wanted = digest(presented)
         found = None
-        for key in self._keys:
+        for key in (*self._keys, *self._local):
             if hmac.compare_digest(key.digest, wanted):
                 found = key
         return found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ingest.article import Article, LoadFailure
 from ingest.embedder import Embedder
 from ingest.store.records import SearchFilters
@@ -149,3 +151,23 @@ def test_a_small_correction_reembeds_only_the_chunks_it_touches(components: Comp
     assert 1 <= components.embedder.encoded - before < len(chunks) / 2
     assert _vector_ids(components) == _catalog_chunk_ids(components)
     assert "monthly bulletin" in components.catalog.get("harbour-weekly").text
+
+
+def test_progress_moves_with_each_encoder_batch_before_anything_is_written(components: Components) -> None:
+    """Forty documents fit one write batch of 512 chunks; the bar must still move from the
+    first encoder batch of 32 chunks, while the catalog holds nothing yet."""
+    articles = _articles(40)
+    events: list[tuple[float, int, int]] = []
+    report = components.indexer.ingest(articles, progress=lambda p: events.append(
+        (p.documents, p.chunks, components.catalog.stats()["documents"])))
+    assert len(report.added) == 40
+    assert len(events) >= 2
+    first_documents, first_chunks, committed = events[0]
+    assert committed == 0 and 0 < first_documents < 40 and first_chunks == components.embedder.batch_size
+    assert sum(e[0] for e in events) == pytest.approx(40)
+    assert sum(e[1] for e in events) == report.chunks
+
+    again: list[float] = []
+    components.indexer.ingest([*articles[:3], Article(title="Empty", text=" ")],
+                              progress=lambda p: again.append(p.documents))
+    assert again == [1, 1, 1, 1]  # unchanged and failed documents count whole, at once

@@ -168,17 +168,16 @@ def test_the_program_ends_quietly_on_a_closed_pipe() -> None:
     assert done.returncode == -signal.SIGPIPE and b"Traceback" not in done.stderr
 
 
-def test_a_first_ingest_says_it_is_preparing_the_encoder(capsys: pytest.CaptureFixture[str]) -> None:
-    import logging
-
-    log = logging.getLogger("newsqa.encoder")
-    handlers, level = list(log.handlers), log.level
-    try:
-        log.handlers.clear()
-        cli.show_encoder_progress()
-        cli.show_encoder_progress()  # once only, however often a process ingests
-        log.info("preparing the encoder (one-time, about 20 s)...")
-        assert capsys.readouterr().err == "preparing the encoder (one-time, about 20 s)...\n"
-    finally:
-        log.handlers[:] = handlers
-        log.setLevel(level)
+def test_ingest_counts_skipped_files_and_its_bar_knows_the_total_from_the_start(
+        tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "batch"
+    _bad_batch(folder)
+    for name in ("scan.pdf", "photo.JPG", "notes.pdf", "README"):
+        (folder / name).write_bytes(b"not an article")
+    assert cli.main(["ingest", str(folder / "good.md"), str(folder / "also_good.txt"),
+                     str(folder / "*.pdf"), str(folder / "*.JPG"), str(tmp_path / "nothing")]) == 1
+    out, err = capsys.readouterr()
+    assert ("added 2, updated 0, unchanged 0, failed 3, skipped 3 of unsupported types "
+            "(.pdf 2, .jpg 1)") in out
+    assert "0/2 doc" in err and "2/2 doc" in err
+    assert f"  skipped: {folder / 'scan.pdf'}: unsupported file type" in err.splitlines()

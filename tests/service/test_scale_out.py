@@ -15,8 +15,7 @@ from typing import Iterator
 import httpx
 import pytest
 
-from eval.bench.common import free_port
-from tests.servers import ChromaServer, PostgresServer, wait_until
+from tests.servers import ApiProcess, ChromaServer, PostgresServer
 
 ARTICLE = {
     "id": "harbour-ferry", "title": "Quillmouth harbour orders two electric ferries",
@@ -25,33 +24,6 @@ ARTICLE = {
             "The vessels will replace diesel boats on the island route from 2027, "
             "and the board said the order cost 31 million euros.",
 }
-
-
-class ApiProcess:
-    def __init__(self, env: dict[str, str], *extra: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port), *extra],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-    def wait_ready(self) -> None:
-        wait_until(self._ready, "newsqa serve", timeout_s=120)
-
-    def _ready(self) -> bool:
-        if self.process.poll() is not None:
-            raise AssertionError(self.process.stderr.read().decode())  # type: ignore[union-attr]
-        try:
-            return httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
 
 
 @pytest.fixture

@@ -36,6 +36,17 @@ def test_strings_where_numbers_or_booleans_go_are_refused(model: type, body: dic
     assert [e["type"] for e in raised.value.errors()] == [error]
 
 
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "mailto:desk@paper.example", "/news/ferry"])
+def test_an_article_url_must_be_a_web_address(url: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        DocumentsBody.model_validate({"articles": [{"title": "t", "text": "x", "url": url}]})
+    assert [(e["type"], e["loc"]) for e in raised.value.errors()] == [
+        ("url_scheme", ("articles", 0, "url"))]
+    kept = DocumentsBody.model_validate({"articles": [{"title": "t", "text": "x",
+                                                       "url": "https://paper.example/ferry"}]})
+    assert kept.articles[0].url == "https://paper.example/ferry"
+
+
 def test_json_types_and_iso_dates_are_taken() -> None:
     body = AskBody.model_validate({"question": " kettles? ", "top_k": 3, "stream": True,
                                    "as_of": "2025-01-01", "filters": {"date_from": "2024-01-01"},

@@ -68,3 +68,13 @@ def test_entry_without_text_is_a_failure() -> None:
 def test_whole_feed_errors(data: bytes, message: str) -> None:
     with pytest.raises(LoadError, match=message):
         list(parse_feed(data, "f.xml"))
+
+
+def test_an_entry_link_that_is_not_a_web_address_is_not_kept() -> None:
+    feed = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Gazette</title>'
+            b"<item><title>Choir wins</title><link>javascript:alert(1)</link>"
+            b"<description>The choir won the regional final.</description></item>"
+            b"</channel></rss>")
+    (article,) = parse_feed(feed, "feed.xml")
+    assert isinstance(article, Article)
+    assert article.url is None and article.identity().startswith("sha256:")

@@ -116,15 +116,16 @@ def test_expand_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
                  "news/.hidden.txt", "news/.git/d.txt", "single.pdf", "other/e.json",
                  "other/f.html", "empty/.keep.txt"):
         write(tmp_path / name, b"x")
-    sources, failures = expand_sources([
+    expanded = expand_sources([
         "news", "single.pdf", "other/*.json", "https://example.com/feed", "missing.txt",
-        "news/a.txt", "empty", "nothing/*.txt",
+        "news/a.txt", "empty", "nothing/*.txt", "other/*",
     ])
-    assert sources == [
+    assert expanded.targets == [
         Path("news/a.txt"), Path("news/b.md"), Path("news/deep/c.jsonl"), Path("single.pdf"),
-        Path("other/e.json"), "https://example.com/feed",
+        Path("other/e.json"), "https://example.com/feed", Path("other/f.html"),
     ]
-    assert failures == [
+    assert expanded.skipped == [Path("news/skip.pdf")]  # named alone, single.pdf is a target
+    assert expanded.failures == [
         LoadFailure("missing.txt", "no such file or folder"),
         LoadFailure("empty", "folder has no supported files (.txt, .md, .markdown, .html, "
                              ".htm, .json, .jsonl, .ndjson, .xml, .rss, .atom)"),
@@ -135,6 +136,18 @@ def test_expand_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
 def test_expand_sources_recursive_glob(tmp_path: Path) -> None:
     for name in ("x/1.txt", "x/y/2.txt", "x/y/3.md"):
         write(tmp_path / name, b"x")
-    sources, failures = expand_sources([f"{tmp_path}/**/*.txt"])
-    assert sources == [tmp_path / "x/1.txt", tmp_path / "x/y/2.txt"]
-    assert failures == []
+    expanded = expand_sources([f"{tmp_path}/**/*.txt"])
+    assert expanded.targets == [tmp_path / "x/1.txt", tmp_path / "x/y/2.txt"]
+    assert expanded.failures == [] and expanded.skipped == []
+
+
+def test_files_of_unsupported_types_in_folders_and_patterns_are_skipped_not_lost(tmp_path: Path) -> None:
+    for name in ("x/story.txt", "x/scan.pdf", "x/y/notes.docx", "x/y/.hidden.pdf", "x/README"):
+        write(tmp_path / name, b"x")
+    expanded = expand_sources([str(tmp_path / "x"), f"{tmp_path}/x/y/*"])
+    assert expanded.targets == [tmp_path / "x/story.txt"]
+    assert expanded.skipped == [tmp_path / "x/README", tmp_path / "x/scan.pdf", tmp_path / "x/y/notes.docx"]
+    only_pdfs = expand_sources([str(tmp_path / "x" / "*.pdf")])
+    assert only_pdfs.skipped == [tmp_path / "x/scan.pdf"]
+    assert only_pdfs.failures == [LoadFailure(str(tmp_path / "x" / "*.pdf"),
+                                              "no supported files match this pattern")]

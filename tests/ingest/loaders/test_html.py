@@ -84,3 +84,12 @@ def test_html_to_text_keeps_paragraphs_and_drops_scripts() -> None:
     )
     assert html_to_text("Plain summary &amp; more") == "Plain summary & more"
     assert html_to_text("  ") == ""
+
+
+def test_a_link_that_is_not_a_web_address_is_passed_over() -> None:
+    head = ('<link rel="canonical" href="javascript:alert(document.cookie)">'
+            '<meta property="og:url" content="https://paper.example/survey">')
+    html = f"<html><head><title>Survey</title>{head}</head><body><article><p>{PARAGRAPH}</p></article></body></html>"
+    assert only_article(html).url == "https://paper.example/survey"
+    only_script = html.replace("https://paper.example/survey", "mailto:desk@paper.example")
+    assert only_article(only_script).url is None

@@ -110,3 +110,10 @@ def test_field_map_parse_errors(spec: str, message: str) -> None:
 
 def test_field_map_parse_empty_spec_gives_defaults() -> None:
     assert FieldMap.parse("") == FieldMap()
+
+
+def test_a_url_that_is_not_a_web_address_is_not_kept() -> None:
+    line = json.dumps({"title": "T", "text": "Body.", "url": "javascript:alert(1)"})
+    (article,) = parse_jsonl(line, "x.jsonl", FieldMap())
+    assert isinstance(article, Article)
+    assert article.url is None and article.identity().startswith("sha256:")

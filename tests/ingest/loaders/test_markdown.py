@@ -82,3 +82,9 @@ def test_front_matter_must_be_a_mapping() -> None:
 def test_empty_body_is_rejected() -> None:
     with pytest.raises(LoadError, match="no article text"):
         list(parse_markdown("---\ntitle: T\n---\n\n# T\n", "empty.md"))
+
+
+def test_a_url_that_is_not_a_web_address_is_not_kept() -> None:
+    article = only_article("---\ntitle: T\nurl: mailto:desk@courier.example\n---\nBody.\n")
+    assert article.url is None
+    assert article.identity().startswith("sha256:")

@@ -19,6 +19,11 @@ ROUTES: dict[str, tuple[int, str, bytes]] = {
     "/export": (200, "text/plain", (FIXTURES / "articles.jsonl").read_bytes()),
     "/story.txt": (200, "text/plain; charset=utf-8", (FIXTURES / "seed_article.txt").read_bytes()),
     "/report.pdf": (200, "application/pdf", b"%PDF-1.7 not really"),
+    "/scripted-feed": (200, "application/rss+xml",
+                       b'<?xml version="1.0"?><rss version="2.0"><channel><title>Gazette</title>'
+                       b"<item><title>Choir wins</title><link>javascript:alert(1)</link>"
+                       b"<description>The choir won the regional final.</description></item>"
+                       b"</channel></rss>"),
 }
 
 
@@ -86,6 +91,12 @@ def test_rss_feed(server: str) -> None:
         "https://gazette.example/news/cable-car", "https://gazette.example/news/choir",
     ]
     assert results[0].origin == f"{server}/feed#1"
+
+
+def test_a_feed_entry_linking_to_a_script_gets_no_url(server: str) -> None:
+    (article,) = load(f"{server}/scripted-feed")
+    assert isinstance(article, Article)
+    assert article.url is None and article.origin == f"{server}/scripted-feed#1"
 
 
 def test_feed_served_as_html_is_still_a_feed(server: str) -> None:

@@ -168,3 +168,13 @@ def test_refusals_are_readable_by_the_widget(client: TestClient) -> None:
     assert response.status_code == 401
     assert response.headers["access-control-allow-origin"] == "http://localhost:8000"
     assert "x-request-id" in response.headers["access-control-expose-headers"].lower()
+
+
+def test_a_local_token_grants_every_scope_and_leaves_open_mode_open() -> None:
+    open_store = KeyStore().with_local_token("run-token-abc")
+    assert not open_store.configured
+    found = open_store.find("run-token-abc")
+    assert found is not None and found.scopes == {"admin", "query"}
+    keyed = KeyStore.load('{"reader-1": ["query"]}', None).with_local_token("run-token-abc")
+    assert keyed.configured and keyed.find("reader-1") is not None
+    assert keyed.find("run-token-abc") is not None and keyed.find("run-token-abd") is None
