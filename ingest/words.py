@@ -93,6 +93,11 @@ def years(text: str) -> set[str]:
     return set(_YEAR_IN_TEXT.findall(text))
 
 
+def without_years(text: str) -> str:
+    """``text`` with the years it names taken out."""
+    return _YEAR_IN_TEXT.sub("", text)
+
+
 def month_published(published: str | None) -> str:
     """The month of an ISO date, as the word a question names it by ("" without one)."""
     return MONTHS[int(published[5:7]) - 1] if published and len(published) >= 7 else ""

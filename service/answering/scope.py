@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Sequence
 
-from ingest.words import MONTHS, month_published, stems, terms, years
+from ingest.words import MONTHS, month_published, stems, terms, without_years, years
 from service.answering.citations import MARKER_GROUP
 from service.answering.question import Question
 from service.answering.terms import counted_things
@@ -36,8 +36,8 @@ _QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quart
                       re.IGNORECASE)
 _ASKS_DATE = re.compile(r"\b(?:what|which) date\b", re.IGNORECASE)
 _DIGIT_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}\b")
-_ASKS_NUMBER = re.compile(r"\bhow (?:many|much|old)\b|\b(?:what|which) (?:year|percentage|proportion)\b",
-                          re.IGNORECASE)
+_ASKS_COUNT = re.compile(r"\bhow (?:many|much|old)\b", re.IGNORECASE)
+_ASKS_NUMBER = re.compile(r"\b(?:what|which) (?:year|percentage|proportion)\b", re.IGNORECASE)
 # A figure in digits or words; "none" and "twice" answer "how many" too, "several" does not.
 _GIVES_NUMBER = re.compile(
     r"\d|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
@@ -49,6 +49,8 @@ _GIVES_NUMBER = re.compile(
 _KINDS: tuple[tuple[re.Pattern[str], Callable[[str], bool], str], ...] = (
     (_ASKS_DATE, lambda answer: bool(months(answer) or _DIGIT_DATE.search(answer)), "a date"),
     (_ASKS_NUMBER, lambda answer: bool(_GIVES_NUMBER.search(answer)), "a number"),
+    # A year dates a count ("the costliest storm since 2011"); it does not give one.
+    (_ASKS_COUNT, lambda answer: bool(_GIVES_NUMBER.search(without_years(answer))), "a number"),
 )
 # Questions whose answer may repeat them word for word: a choice between the alternatives
 # they name, or yes or no.

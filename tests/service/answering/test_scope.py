@@ -73,6 +73,7 @@ def test_a_question_for_a_number_needs_a_figure_in_the_answer() -> None:
     assert _mismatch(question, "After 15 rounds [1].", cited) is None
     assert _mismatch(question, "After fifteen rounds [1].", cited) is None
     assert _mismatch("Which year did voting begin?", "In 1859 [1].", cited) is None
+    assert _mismatch(question, "It was the most since 2019 [1].", cited) == reason, "a year is no count"
     assert _mismatch("Who was elected speaker?", "McCarthy [1].", cited) is None
 
 
