@@ -185,11 +185,12 @@ class ExtractiveGenerator:
 
     def stream(self, question: str, passages: Sequence[Passage], as_of: str | None, *,
                asked: str) -> Iterator[str]:
-        asks = Question(asked).asks or (asked,)
-        chosen: list[str] = []
-        for ask in asks:
-            found = self._sentences(ask, passages[:self._max_passages])[:1 if len(asks) > 1 else None]
-            chosen.extend(s for s in found if s not in chosen)
+        passages = passages[:self._max_passages]
+        asks = Question(asked).asks
+        if len(asks) > 1:
+            chosen = list(dict.fromkeys(s for ask in asks for s in self._sentences(ask, passages)[:1]))
+        else:
+            chosen = self._sentences(asked, passages)
         for i, sentence in enumerate(chosen):
             yield (" " if i else "") + _closed(sentence)
 
