@@ -15,10 +15,15 @@ from typing import Sequence
 from ingest.words import month_published, names, stems, years
 from service.retrieval.passages import Passage
 
+# The model saying that its passages lack the answer: the passages (or articles, text,
+# context) as the subject of "do not say", or the model itself unable to answer. What a
+# source did not do ("Officials did not specify a date") is news, not a refusal.
+_SOURCES = r"(?:the |these |this |those |any )?(?:given |provided )?(?:articles?|passages?|texts?|sources?|context|excerpts?|documents?)"
 _MODEL_REFUSAL = re.compile(
-    r"not in (the )?articles|(do|does|did) not (say|mention|contain|provide|specify|state)"
-    r"|no (information|mention)|(cannot|can't|unable to) (answer|determine|find)"
-    r"|not (mentioned|specified|provided|stated)|i (don't|do not) know",
+    rf"\b{_SOURCES}\s+(?:do|does|did)\s*(?:not|n't)\s+(?:say|mention|contain|provide|specify|state|include|give|answer)"
+    rf"|\bnot (?:mentioned|specified|provided|stated|given|included) in {_SOURCES}|\bnot in {_SOURCES}"
+    r"|\bno (?:information|mention) (?:about|of|on|regarding)\b|\b(?:cannot|can't|unable to) (?:answer|determine|find)\b"
+    r"|\bi (?:don't|do not) know\b",
     re.IGNORECASE,
 )
 

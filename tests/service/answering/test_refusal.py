@@ -68,3 +68,10 @@ def test_without_reranking_the_dense_similarity_decides() -> None:
     weak = policy.before_generation(question, [_passage(None, dense=0.31)])
     assert weak is not None and weak.code == NO_RELEVANT_PASSAGE
     assert weak.detail == "no passage is similar enough: the best scores 0.31, the minimum is 0.45"
+
+
+def test_the_model_declining_is_told_from_news_about_what_a_source_did_not_say() -> None:
+    declined = ["The passages don't say.", "The salary is not mentioned in the given passage.",
+                "The article does not provide information about lawsuits.", "I cannot answer that.", ""]
+    assert all(RefusalPolicy.model_refused(answer) for answer in declined)
+    assert not RefusalPolicy.model_refused("Officials did not specify a date; the plant opens in 2027.")
