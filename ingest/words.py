@@ -22,10 +22,6 @@ _TOKEN = re.compile(r"[\w'’-]+")
 # Words as a claim check reads them: figures keep their separators and units ("$1.2bn",
 # "48,000", "0.8%") until ``terms`` normalises them.
 _WORD = re.compile(r"[\w$€£%]+(?:[.,'’][\w]+)*", re.UNICODE)
-# Words and the marks that end a sentence or a clause before a new one ("...last year. Some
-# of ..."), after which a capital letter names nothing.
-_STOPS = frozenset(".!?:;")
-_TOKEN_OR_STOP = re.compile(r"[\w'’-]+|[.!?:;]")
 _FTS_WORD = re.compile(r"\w+", re.UNICODE)
 _NUMBER = re.compile(r"[\d.,]+")
 # A year as articles write it: four digits from 1900 to 2099 with no thousands separator,
@@ -84,27 +80,6 @@ def stems(text: str) -> frozenset[str]:
     question's "covered" finds a sentence's "covers". The support checks keep whole words,
     where "organ" must not vouch for "organizers"."""
     return frozenset(_STEMMER.stemWords(terms(text)))
-
-
-def names(text: str) -> set[str]:
-    """The names ``text`` gives, each by its last word: a run of capitalised content words
-    that does not open a sentence ("Who did President Joe Biden meet in June?" -> Biden,
-    June). The last word is the one articles keep ("Biden", "the Coast"); a first name or
-    title is often left out."""
-    heads: set[str] = set()
-    run: list[str] = []
-    opens = True
-    for token in _TOKEN_OR_STOP.findall(text):
-        if token[:1].isupper() and not opens and terms(token):
-            run.append(token)
-        else:
-            if run:
-                heads.add(run[-1])
-            run = []
-        opens = token in _STOPS
-    if run:
-        heads.add(run[-1])
-    return heads
 
 
 def years(text: str) -> set[str]:

@@ -12,14 +12,13 @@ from __future__ import annotations
 from typing import Iterator
 
 from service.answering.ask_service import AskRequest, Event
-from service.answering.refusal import (GENERATOR_DECLINED, NAME_NOT_FOUND, NO_RELEVANT_PASSAGE, OFF_SCOPE,
-                                       UNSUPPORTED, YEAR_NOT_FOUND)
+from service.answering.refusal import (GENERATOR_DECLINED, NO_RELEVANT_PASSAGE, OFF_SCOPE, UNSUPPORTED,
+                                       YEAR_NOT_FOUND)
 from service.observability.metered import MeteredAskService
 
 SENTENCES = {
     NO_RELEVANT_PASSAGE: "The articles don't cover this.",
     YEAR_NOT_FOUND: "The articles don't cover this for the year you asked about.",
-    NAME_NOT_FOUND: "The articles don't mention what you asked about.",
     GENERATOR_DECLINED: "The articles mention this but don't say what you asked.",
     UNSUPPORTED: "The articles mention this but don't say enough to answer it.",
     OFF_SCOPE: "The articles mention this but not for the period, event or detail you asked about.",

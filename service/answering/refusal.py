@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from ingest.words import month_published, names, stems, years
+from ingest.words import years
 from service.retrieval.passages import Passage
 
 # The model saying that its passages lack the answer: the passages (or articles, text,
@@ -30,7 +30,6 @@ _MODEL_REFUSAL = re.compile(
 
 NO_RELEVANT_PASSAGE = "no_relevant_passage"
 YEAR_NOT_FOUND = "year_not_found"
-NAME_NOT_FOUND = "name_not_found"
 GENERATOR_DECLINED = "generator_declined"
 UNSUPPORTED = "unsupported"
 OFF_SCOPE = "off_scope"
@@ -67,9 +66,6 @@ class RefusalPolicy:
         missing = self.years_missing(question, passages)
         if missing:
             return Refusal(YEAR_NOT_FOUND, f"no retrieved passage or publication date names {', '.join(missing)}")
-        unnamed = self.names_missing(question, passages)
-        if unnamed:
-            return Refusal(NAME_NOT_FOUND, f"no retrieved passage, title or source names {', '.join(unnamed)}")
         logits = [p.rerank_logit for p in passages if p.rerank_logit is not None]
         if logits:
             logit = max(logits)
@@ -98,25 +94,6 @@ class RefusalPolicy:
             if p.published:
                 seen.add(p.published[:4])
         return sorted(asked - seen)
-
-    @staticmethod
-    def names_missing(question: str, passages: Sequence[Passage]) -> list[str]:
-        """A name the question gives (a person, a place, a prize, a month; see
-        ``ingest.words.names``) must appear in a retrieved passage, its title, its source or
-        its publication month: otherwise the articles are about something else, and an
-        answer from them answers another question. Names match by stem ("Olympic" finds
-        "Olympics"). Replayed on the recorded answers of rtqa-dev-pages, this refused 4 more
-        of the 40 unanswerable questions with the local model and 5 with extractive answers,
-        at a cost of 0 and 1 right answers ("Britain" where the pages say "UK"); on the
-        gold set, 1 more (of 18) and none.
-        """
-        named = names(question)
-        if not named:
-            return []
-        seen: set[str] = set()
-        for p in passages:
-            seen |= stems(f"{p.title} {p.source or ''} {p.text} {month_published(p.published)}")
-        return sorted(word for word in named if not stems(word) <= seen)
 
     @staticmethod
     def model_refused(answer: str) -> bool:

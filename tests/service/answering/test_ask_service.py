@@ -93,8 +93,6 @@ def test_each_refusal_says_which_check_withheld_the_answer(components: Component
         "unsupported": ask(question, "Marco Odermatt won by half a second in bright sunshine."),
         "off_scope": ask("What was the Crescent Line's average weekday ridership in the second quarter?",
                          "The Crescent Line's average weekday ridership in the second quarter was 36,500."),
-        "name_not_found": ask("What was the Crescent Line's average weekday ridership in June?",
-                              "The Crescent Line's average weekday ridership in June was 36,500."),
         "no_relevant_passage": ask("What is a good recipe for sourdough bread?", "Flour and water."),
     }
     for code, asked in reasons.items():
@@ -102,7 +100,6 @@ def test_each_refusal_says_which_check_withheld_the_answer(components: Component
         assert asked.refusal["code"] == code, (code, asked.refusal)
         assert asked.refusal["detail"]
     assert "q2" in reasons["off_scope"].refusal["detail"]
-    assert "June" in reasons["name_not_found"].refusal["detail"]
     assert reasons["unsupported"].generated == "Marco Odermatt won by half a second in bright sunshine."
     assert reasons["no_relevant_passage"].generated == "", "refused before the generator ran"
 
