@@ -17,7 +17,8 @@ def _citations(code: str | None) -> Event:
 
 
 def test_every_refusal_code_has_a_plain_sentence() -> None:
-    codes = {value for name, value in vars(refusal).items() if name.isupper() and isinstance(value, str)}
+    codes = {value for name, value in vars(refusal).items()
+             if name.isupper() and not name.startswith("_") and isinstance(value, str)}
     assert codes == set(SENTENCES)
     for sentence in SENTENCES.values():
         assert sentence.startswith("The articles ") and sentence.endswith(".")
