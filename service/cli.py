@@ -16,6 +16,7 @@ from ingest.store.catalog import MAX_OFFSET
 from ingest.store.records import DocumentRecord
 from ingest.store.vectors import EncoderMismatchError
 from service.assembly import Components
+from service.feeds.commands import add_commands as add_feed_commands
 from service.llm.model_files import ModelFileError
 from service.settings import Settings
 from service.storage_errors import StorageError, check_writable, explained_write_failures
@@ -231,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="ingest the shipped sample corpus first when the index is empty")
     serve.set_defaults(func=cmd_serve)
 
+    add_feed_commands(sub)
     add_eval_commands(sub)
     return parser
 
