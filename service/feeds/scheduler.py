@@ -34,17 +34,21 @@ class FeedScheduler:
     def run_due(self) -> int:
         """Poll every due feed whose lease this process wins; how many it polled."""
         polled = 0
-        for feed in self._store.due(self._clock()):
-            if not self._leases.acquire(feed.feed_id, self._clock(), self._lease_s):
+        for listed in self._store.due(self._clock()):
+            if not self._leases.acquire(listed.feed_id, self._clock(), self._lease_s):
                 continue
             try:
-                outcome = self._poller.poll(feed, renew=lambda: self._renew(feed.feed_id))
-                log.info("feed %s polled: %s", feed.feed_id, outcome.status,
-                         extra={"feed": feed.feed_id, "added": len(outcome.added),
-                                "updated": len(outcome.updated)})
+                # Read again under the lease: another poller may have polled it since the
+                # listing, and its validators are the ones to send.
+                feed = self._store.get(listed.feed_id)
+                if feed is None or feed.next_poll_at > self._clock():
+                    continue
+                outcome = self._poller.poll(feed, renew=lambda: self._renew(listed.feed_id))
+                log.info("feed %s polled: %s (%d added, %d updated)", feed.feed_id, outcome.status,
+                         len(outcome.added), len(outcome.updated))
+                polled += 1
             finally:
-                self._leases.release(feed.feed_id)
-            polled += 1
+                self._leases.release(listed.feed_id)
         return polled
 
     def _renew(self, feed_id: str) -> None:
