@@ -165,7 +165,10 @@ _STAMP = re.compile(
     rf"\b(Published|Posted|First published|Updated|Last updated)\b[^\n]{{0,40}}?({_WRITTEN_DATE})",
     re.IGNORECASE)
 _DATE_LINE = re.compile(
-    rf"^\s*({_WRITTEN_DATE})(?:[ ,]+\d{{1,2}}:\d\d(?: ?[ap]\.?m\.?)?(?: [A-Z]{{2,4}})?)?\s*$", re.IGNORECASE)
+    rf"^\s*({_WRITTEN_DATE})(?:T\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?"
+    rf"|[ ,]+\d{{1,2}}:\d\d(?: ?[ap]\.?m\.?)?(?: [A-Z]{{2,4}})?)?\s*$", re.IGNORECASE)
+# A wire dateline opening the story: "WASHINGTON, Jan. 5, 2023 (Reuters) - The Senate ...".
+_DATELINE = re.compile(rf"^\s*[A-Z][A-Z .'\-]{{1,40}}, ({_WRITTEN_DATE})\b[^\n]{{0,20}}?\s[-\u2013\u2014]\s")
 # Where a page states its own date: the opening lines (byline, dateline) or the closing ones.
 STAMP_HEAD_CHARS = 400
 STAMP_TAIL_CHARS = 300
@@ -175,7 +178,8 @@ DATE_LINE_PARAGRAPHS = 3
 def date_from_text(text: str, today: date | None = None) -> str | None:
     """The publication date a page states in its own words, for pages whose metadata has
     none: a "Published ..." stamp (else an "Updated ..." one) in the opening or closing
-    lines, or one of the first paragraphs that is only a date. A date inside a sentence
+    lines, a wire dateline opening the story ("WASHINGTON, Jan. 5, 2023 -"), or one of the
+    first paragraphs that is only a date or a timestamp. A date inside a sentence
     ("on January 5, 2023, the court") is what the story is about, not when it appeared,
     and a date line further down heads a section of the story, so neither counts; nor
     does a day after ``today`` (plus one for time zones)."""
@@ -183,6 +187,8 @@ def date_from_text(text: str, today: date | None = None) -> str | None:
               for m in _STAMP.finditer(part)]
     stamps.sort(key=lambda m: "updated" in m.group(1).lower())
     lines = [m.group(1) for m in map(_DATE_LINE.match, text.split("\n\n")[:DATE_LINE_PARAGRAPHS]) if m]
+    dateline = _DATELINE.match(text)
+    lines = [dateline.group(1), *lines] if dateline else lines
     limit = (today or date.today()) + timedelta(days=1)
     for written in [m.group(2) for m in stamps] + lines:
         found = parse_date(written.replace(".", ""))

@@ -1,0 +1,98 @@
+"""A real ``newsqa serve`` process (real Chroma files, packaged models, extractive answers)
+watching a feed on a local server: a feed added over HTTP while it runs is polled, and a new
+entry becomes answerable after the next poll, with no restart."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+import pytest
+
+from eval.bench.common import free_port
+from tests.feed_server import Entry, FeedSite, serve
+from tests.servers import wait_until
+
+FERRY = Entry("ferry-1", "Harbor City ferry fares frozen",
+              text="Harbor City's ferry fares will stay at $3 a ride until 2027, the transit board decided.")
+LIGHTHOUSE = Entry("lighthouse-2", "Quillmouth lighthouse keeper retires",
+                   text="Quillmouth's lighthouse keeper, Edna Marrow, retired on Friday after 41 years "
+                        "at the lamp, the harbour trust said.")
+
+
+@pytest.fixture
+def site() -> FeedSite:
+    return FeedSite()
+
+
+@pytest.fixture
+def feed_base(site: FeedSite) -> Iterator[str]:
+    yield from serve(site)
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "NEWSQA_DATA_DIR": str(tmp_path / "data"), "NEWSQA_LLM_BACKEND": "extractive",
+           "NEWSQA_FEED_MIN_INTERVAL_S": "1", "NEWSQA_FEED_TICK_S": "0.2", "NEWSQA_LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(process.stderr.read().decode())  # type: ignore[union-attr]
+        try:
+            return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        wait_until(ready, "newsqa serve", timeout_s=180)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _ask(url: str, question: str) -> dict[str, object]:
+    response = httpx.post(f"{url}/v1/ask", json={"question": question}, timeout=60)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _polls(url: str, feed_id: str) -> int:
+    metrics = httpx.get(f"{url}/metrics", timeout=5).text
+    return int(sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
+                   if line.startswith(f'newsqa_feed_polls_total{{feed="{feed_id}"')))
+
+
+def test_a_feed_added_while_serving_makes_its_new_entries_answerable(
+        service: str, site: FeedSite, feed_base: str) -> None:
+    site.set_feed("/rss", [FERRY], etag='"v1"')
+    added = httpx.post(f"{service}/v1/feeds", json={"url": f"{feed_base}/rss", "every": "1s",
+                                                   "source": "Harbor Ledger"}, timeout=10)
+    assert added.status_code == 201, added.text
+    feed_id = added.json()["feed_id"]
+    wait_until(lambda: _polls(service, feed_id) >= 1, "the first poll", timeout_s=30)
+    first = _ask(service, "How much will Harbor City's ferry fares be until 2027?")
+    assert not first["refused"] and "$3" in str(first["answer"])
+
+    wait_until(lambda: _polls(service, feed_id) >= 3, "polls answered 304", timeout_s=30)
+    assert ("/rss", '"v1"') in site.requests  # conditional requests after the first poll
+    site.set_feed("/rss", [LIGHTHOUSE, FERRY], etag='"v2"')
+    wait_until(lambda: httpx.get(f"{service}/v1/feeds/{feed_id}", timeout=5).json()["articles_added"] == 2,
+               "the poll that finds the new entry", timeout_s=30)
+    answer = _ask(service, "How many years did Quillmouth's lighthouse keeper spend at the lamp?")
+    assert not answer["refused"] and "41" in str(answer["answer"])
+    citations = answer["citations"]
+    assert isinstance(citations, list) and citations[0]["doc_id"] == "lighthouse-2"
+    assert citations[0]["source"] == "Harbor Ledger"
+    feed = httpx.get(f"{service}/v1/feeds/{feed_id}", timeout=5).json()
+    assert feed["failures"] == 0 and feed["last_new_at"] is not None
+    listing = httpx.get(f"{service}/v1/documents", timeout=5).json()
+    assert listing["total"] == 2  # re-polls duplicated nothing
