@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from eval.bench.common import free_port
-from tests.feed_server import Entry, FeedSite, serve
+from tests.feed_server import Entry, FeedSite
 from tests.servers import wait_until
 
 FERRY = Entry("ferry-1", "Harbor City ferry fares frozen",
@@ -22,16 +22,6 @@ FERRY = Entry("ferry-1", "Harbor City ferry fares frozen",
 LIGHTHOUSE = Entry("lighthouse-2", "Quillmouth lighthouse keeper retires",
                    text="Quillmouth's lighthouse keeper, Edna Marrow, retired on Friday after 41 years "
                         "at the lamp, the harbour trust said.")
-
-
-@pytest.fixture
-def site() -> FeedSite:
-    return FeedSite()
-
-
-@pytest.fixture
-def feed_base(site: FeedSite) -> Iterator[str]:
-    yield from serve(site)
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Iterator
-
 import pytest
 
 from ingest.feeds.entries import EntryCompleter
@@ -12,7 +10,7 @@ from ingest.loaders.url import load_url
 from ingest.store.feeds import Feed
 from service.assembly import Components
 from service.feeds.poller import FeedPoller, backoff_s
-from tests.feed_server import Entry, FeedSite, Page, serve
+from tests.feed_server import Entry, FeedSite, Page
 
 NOW = 1_750_000_000.0
 EVERY = 600
@@ -20,16 +18,6 @@ TIMEOUT_S = 0.5
 MAX_BYTES = 64 * 1024
 FERRY = Entry("ferry-1", "Ferry fares frozen", text="Harbor City's ferry fares stay at $3 until 2027.")
 DOCK = Entry("dock-2", "Dock strike ends", summary="Dock workers are back.", link="/news/dock")
-
-
-@pytest.fixture
-def site() -> FeedSite:
-    return FeedSite()
-
-
-@pytest.fixture
-def base(site: FeedSite) -> Iterator[str]:
-    yield from serve(site)
 
 
 class Clock:
@@ -68,18 +56,18 @@ def _poll(poller: FeedPoller, components: Components, feed_id: str) -> tuple[str
     return outcome.status, after
 
 
-def _dock(site: FeedSite, base: str) -> Entry:
+def _dock(site: FeedSite, feed_base: str) -> Entry:
     site.set_html("/news/dock", "Dock strike ends", [
         "Dock workers at Harbor City returned on Monday after a nine-day strike.",
         "The union accepted a 6% pay rise over two years."])
-    return Entry(DOCK.guid, DOCK.title, summary=DOCK.summary, link=f"{base}/news/dock")
+    return Entry(DOCK.guid, DOCK.title, summary=DOCK.summary, link=f"{feed_base}/news/dock")
 
 
 def test_new_then_seen_then_edited_entries_never_duplicate(
-        components: Components, poller: FeedPoller, site: FeedSite, base: str) -> None:
-    dock = _dock(site, base)
+        components: Components, poller: FeedPoller, site: FeedSite, feed_base: str) -> None:
+    dock = _dock(site, feed_base)
     site.set_feed("/rss", [FERRY, dock])
-    feed = _feed(components, f"{base}/rss", source="Harbor Ledger")
+    feed = _feed(components, f"{feed_base}/rss", source="Harbor Ledger")
     status, after = _poll(poller, components, feed.feed_id)
     assert status == "new" and after.articles_added == 2 and after.failures == 0
     assert after.last_new_at == after.last_fetch_at and after.next_poll_at == NOW + EVERY
@@ -107,9 +95,9 @@ def test_new_then_seen_then_edited_entries_never_duplicate(
 
 
 def test_a_304_costs_no_parsing_or_embedding(components: Components, poller: FeedPoller, site: FeedSite,
-                                              base: str, monkeypatch: pytest.MonkeyPatch) -> None:
+                                              feed_base: str, monkeypatch: pytest.MonkeyPatch) -> None:
     site.set_feed("/rss", [FERRY], etag='"v1"')
-    feed = _feed(components, f"{base}/rss")
+    feed = _feed(components, f"{feed_base}/rss")
     assert _poll(poller, components, feed.feed_id)[1].etag == '"v1"'
 
     def no_ingest(*args: object, **kwargs: object) -> None:
@@ -130,10 +118,10 @@ def test_a_304_costs_no_parsing_or_embedding(components: Components, poller: Fee
                b"<title>Half</title><description>cut off"), "not well-formed XML"),
 ])
 def test_a_failing_poll_backs_off_keeps_the_articles_and_recovers(
-        components: Components, poller: FeedPoller, site: FeedSite, base: str, clock: Clock,
+        components: Components, poller: FeedPoller, site: FeedSite, feed_base: str, clock: Clock,
         page: Page, reason: str) -> None:
     site.set_feed("/rss", [FERRY])
-    feed = _feed(components, f"{base}/rss")
+    feed = _feed(components, f"{feed_base}/rss")
     _poll(poller, components, feed.feed_id)
     good = site.pages["/rss"]
     site.pages["/rss"] = page
@@ -150,24 +138,24 @@ def test_a_failing_poll_backs_off_keeps_the_articles_and_recovers(
 
 
 def test_an_unreadable_page_leaves_the_summary_until_the_next_poll_reads_it(
-        components: Components, poller: FeedPoller, site: FeedSite, base: str) -> None:
-    dock = Entry(DOCK.guid, DOCK.title, summary=DOCK.summary, link=f"{base}/news/dock")
+        components: Components, poller: FeedPoller, site: FeedSite, feed_base: str) -> None:
+    dock = Entry(DOCK.guid, DOCK.title, summary=DOCK.summary, link=f"{feed_base}/news/dock")
     site.set_feed("/rss", [dock])
-    feed = _feed(components, f"{base}/rss")
+    feed = _feed(components, f"{feed_base}/rss")
     assert _poll(poller, components, feed.feed_id)[0] == "new"
     assert components.catalog.get("dock-2").text == "Dock workers are back."
-    _dock(site, base)
+    _dock(site, feed_base)
     status, after = _poll(poller, components, feed.feed_id)
     assert status == "new" and after.articles_updated == 1
     assert "nine-day strike" in components.catalog.get("dock-2").text
 
 
 def test_a_poll_killed_mid_ingest_loses_and_duplicates_nothing(
-        components: Components, poller: FeedPoller, site: FeedSite, base: str,
+        components: Components, poller: FeedPoller, site: FeedSite, feed_base: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
     site.set_feed("/rss", [FERRY, Entry("rail-3", "Rail fares rise", text="Rail fares rise 3% in January.")],
                   etag='"v1"')
-    feed = _feed(components, f"{base}/rss")
+    feed = _feed(components, f"{feed_base}/rss")
     real_put = components.catalog.put
     calls = {"n": 0}
 
