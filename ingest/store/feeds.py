@@ -146,11 +146,11 @@ class FeedStore:
         return {r["entry_key"]: r["fingerprint"] for r in self._catalog.execute(
             "SELECT entry_key, fingerprint FROM feed_entries WHERE feed_id=?", (feed_id,))}
 
-    def record(self, feed_id: str, poll: PollRecord, entries: Mapping[str, str] = {}) -> None:
+    def record(self, feed_id: str, poll: PollRecord, entries: Mapping[str, str] | None = None) -> None:
         """Store a poll's outcome and the fingerprints of the entries it indexed, together."""
         new = poll.added + poll.updated > 0
         with self._catalog.transaction() as conn:
-            for key, fingerprint in entries.items():
+            for key, fingerprint in (entries or {}).items():
                 self._catalog.execute(
                     "INSERT INTO feed_entries (feed_id, entry_key, fingerprint) VALUES (?,?,?)"
                     " ON CONFLICT (feed_id, entry_key) DO UPDATE SET fingerprint=excluded.fingerprint",

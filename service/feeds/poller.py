@@ -71,9 +71,9 @@ class FeedPoller:
         if fetched.status == NOT_MODIFIED:
             return PollOutcome("not_modified"), self._record(feed, "not_modified", 0), {}
         seen = self._store.seen_entries(feed.feed_id)
-        fresh = [(entry, fingerprint(entry, feed.source)) for entry in parse_entries(fetched, feed.url)
-                 if isinstance(entry, Article)]
-        fresh = [(entry, print_) for entry, print_ in fresh if seen.get(entry.identity()) != print_]
+        marked = [(entry, fingerprint(entry, feed.source)) for entry in parse_entries(fetched, feed.url)
+                  if isinstance(entry, Article)]
+        fresh = [(entry, mark) for entry, mark in marked if seen.get(entry.identity()) != mark]
         completed = []
         for entry, _ in fresh:
             renew()
@@ -81,7 +81,7 @@ class FeedPoller:
         renew()
         report = self._indexer.ingest(c.article for c in completed)
         indexed = {*report.added, *report.updated, *report.unchanged}
-        entries = {entry.identity(): print_ for (entry, print_), c in zip(fresh, completed)
+        entries = {entry.identity(): mark for (entry, mark), c in zip(fresh, completed)
                    if c.final and entry.identity() in indexed}
         status: Status = "new" if report.added or report.updated else "unchanged"
         errors = "; ".join(f"{f.origin}: {f.reason}" for f in report.failed) or None
