@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator
 from xml.sax.saxutils import escape
@@ -41,25 +40,26 @@ class Page:
     body: bytes = b""
     delay_s: float = 0.0
     etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass
 class FeedSite:
     """What the server answers, path by path; ``requests`` logs each request's path and
-    its ``If-None-Match`` header."""
+    its ``If-None-Match`` and ``If-Modified-Since`` headers."""
 
     pages: dict[str, Page] = field(default_factory=dict)
-    requests: list[tuple[str, str | None]] = field(default_factory=list)
+    requests: list[tuple[str, str | None, str | None]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def set_feed(self, path: str, entries: list[Entry], *, title: str = "Harbor Wire",
-                 etag: str | None = None) -> None:
+                 etag: str | None = None, last_modified: str | None = None) -> None:
         items = "".join(e.xml() for e in entries)
         body = ('<?xml version="1.0" encoding="utf-8"?>'
                 '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
                 f"<channel><title>{escape(title)}</title><link>https://harbor.example/</link>"
                 f"<description>news</description>{items}</channel></rss>").encode()
-        self.pages[path] = Page(body=body, etag=etag)
+        self.pages[path] = Page(body=body, etag=etag, last_modified=last_modified)
 
     def set_html(self, path: str, title: str, paragraphs: list[str]) -> None:
         body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
@@ -69,30 +69,32 @@ class FeedSite:
 
     def paths(self) -> list[str]:
         with self.lock:
-            return [path for path, _ in self.requests]
+            return [path for path, _, _ in self.requests]
 
 
 def _handler(site: FeedSite) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
             with site.lock:
-                site.requests.append((self.path, self.headers.get("If-None-Match")))
+                site.requests.append((self.path, self.headers.get("If-None-Match"),
+                                      self.headers.get("If-Modified-Since")))
             page = site.pages.get(self.path)
             if page is None:
                 self.send_error(404, "Not Found")
                 return
             time.sleep(page.delay_s)
-            if page.etag and self.headers.get("If-None-Match") == page.etag:
-                self.send_response(304)
-                self.send_header("ETag", page.etag)
+            validators = {"ETag": page.etag, "Last-Modified": page.last_modified}
+            unchanged = ((page.etag and self.headers.get("If-None-Match") == page.etag)
+                         or (page.last_modified and self.headers.get("If-Modified-Since") == page.last_modified))
+            self.send_response(304 if unchanged else page.status)
+            for name, value in validators.items():
+                if value:
+                    self.send_header(name, value)
+            if unchanged:
                 self.end_headers()
                 return
-            self.send_response(page.status)
             self.send_header("Content-Type", page.content_type)
             self.send_header("Content-Length", str(len(page.body)))
-            self.send_header("Last-Modified", formatdate(usegmt=True))
-            if page.etag:
-                self.send_header("ETag", page.etag)
             self.end_headers()
             try:
                 self.wfile.write(page.body)

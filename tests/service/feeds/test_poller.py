@@ -106,8 +106,18 @@ def test_a_304_costs_no_parsing_or_embedding(components: Components, poller: Fee
     monkeypatch.setattr(components.indexer, "ingest", no_ingest)
     status, after = _poll(poller, components, feed.feed_id)
     assert status == "not_modified" and after.last_status == "not_modified"
-    assert site.requests[-1] == ("/rss", '"v1"')
+    assert site.requests[-1] == ("/rss", '"v1"', None)
     assert after.etag == '"v1"' and after.articles_added == 1
+
+
+def test_a_feed_without_an_etag_is_asked_if_modified_since(
+        components: Components, poller: FeedPoller, site: FeedSite, feed_base: str) -> None:
+    stamp = "Mon, 02 Jun 2025 09:00:00 GMT"
+    site.set_feed("/rss", [FERRY], last_modified=stamp)
+    feed = _feed(components, f"{feed_base}/rss")
+    assert _poll(poller, components, feed.feed_id)[1].last_modified == stamp
+    assert _poll(poller, components, feed.feed_id)[0] == "not_modified"
+    assert site.requests[-1] == ("/rss", None, stamp)
 
 
 @pytest.mark.parametrize("page, reason", [
