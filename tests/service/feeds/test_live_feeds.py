@@ -5,17 +5,15 @@ entry becomes answerable after the next poll, with no restart."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Iterator
 
 import httpx
 import pytest
 
-from eval.bench.common import free_port
 from tests.feed_server import Entry, FeedSite
 from tests.servers import wait_until
+from tests.service.test_scale_out import ApiProcess
 
 FERRY = Entry("ferry-1", "Harbor City ferry fares frozen",
               text="Harbor City's ferry fares will stay at $3 a ride until 2027, the transit board decided.")
@@ -31,35 +29,21 @@ class Serving:
         self.env = {**os.environ, "NEWSQA_DATA_DIR": str(data_dir), "NEWSQA_LLM_BACKEND": "extractive",
                     "NEWSQA_FEED_MIN_INTERVAL_S": "1", "NEWSQA_FEED_TICK_S": "0.2",
                     "NEWSQA_LOG_LEVEL": "WARNING", **settings}
-        self.process: subprocess.Popen[bytes] | None = None
-        self.url = ""
+        self.api: ApiProcess | None = None
 
     def start(self) -> str:
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-                                        env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        wait_until(self._ready, "newsqa serve", timeout_s=180)
-        return self.url
-
-    def _ready(self) -> bool:
-        assert self.process is not None
-        if self.process.poll() is not None:
-            raise AssertionError(self.process.stderr.read().decode())  # type: ignore[union-attr]
-        try:
-            return httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200
-        except httpx.TransportError:
-            return False
+        self.api = ApiProcess(self.env)
+        self.api.wait_ready()
+        return self.api.url
 
     def kill(self) -> None:
-        assert self.process is not None
-        self.process.kill()
-        self.process.wait(timeout=30)
+        assert self.api is not None
+        self.api.process.kill()
+        self.api.process.wait(timeout=30)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
+        if self.api is not None and self.api.process.poll() is None:
+            self.api.stop()
 
 
 @pytest.fixture
