@@ -17,7 +17,7 @@ from eval import metrics
 from eval.reachable import answer_in_index
 from service.answering.ask_service import AskRequest, AskResult
 from service.assembly import Components
-from service.retrieval.retriever import RetrievalOptions, RetrievalResult, Retriever
+from service.retrieval.retriever import RetrievalOptions, RetrievalResult, Retriever, effective_filters
 from service.settings import Settings
 
 RETRIEVAL_DEPTH = 10
@@ -130,7 +130,9 @@ def run_item(components: Components, item: EvalItem) -> QuestionResult:
     retrieval = components.retriever.search(
         asked.standalone_question, replace(options, top_k=max(options.top_k, RETRIEVAL_DEPTH)))
     passages = retrieval.passages
-    in_index = (answer_in_index(components.catalog, item.answers, components.retriever.filters(options))
+    undated = components.settings.as_of_undated == "include"
+    in_index = (answer_in_index(components.catalog, item.answers,
+                                effective_filters(options, undated_under_as_of=undated))
                 if item.answerable else None)
     return QuestionResult(
         id=item.id, type=item.type, question=item.question,
