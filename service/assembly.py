@@ -138,7 +138,7 @@ class Components:
                          newer_first_margin=s.newer_first_margin,
                          recent_lane_days=s.recent_lane_days, turns=self.turns,
                          cached_vectors=s.cached_vectors,
-                         undated_under_as_of=s.as_of_undated == "include")
+                         undated=s.as_of_undated)
 
     @cached_property
     def turns(self) -> Turns:

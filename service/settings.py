@@ -38,8 +38,8 @@ class Settings(BaseSettings):
     fetch_timeout_s: float = Field(15.0, gt=0, description="Timeout for fetching a URL.")
     fetch_max_mb: float = Field(10.0, gt=0, description="Largest page or feed fetched.")
     dates_from_urls: bool = Field(True, description="Date an article without a date in its metadata by the day in its URL path (`/2023/01/05/`, a slug ending `-5-january-2023`) before its text, so `as_of` and date filters include it; takes effect on re-ingest.")
-    as_of_undated: Literal["exclude", "include"] = Field(
-        "exclude", description="Whether `as_of` admits articles that have no date at all (`include`) or only those dated up to it (`exclude`); explicit date filters and relative windows always exclude them.")
+    as_of_undated: Literal["exclude", "ingested", "include"] = Field(
+        "ingested", description="Which articles without any date `as_of` admits: those ingested by its day, which cannot have been published later (`ingested`), none (`exclude`) or all (`include`); explicit date filters and relative windows admit none.")
     feeds_poll: bool = Field(True, description="Poll the watched feeds in the background while `newsqa serve` runs.")
     feed_interval_s: int = Field(900, ge=1, description="Interval of a feed added without one (`--every`).")
     feed_min_interval_s: int = Field(60, ge=1, description="Shortest interval a feed may be polled at.")

@@ -56,6 +56,8 @@ STOPWORDS = frozenset(
     "about after again also any can could should".split()
 )
 _TERM = re.compile(r"\w+", re.UNICODE)
+# Undated documents ingested by a day: an article was published no later than it was indexed.
+_UNDATED = "d.published_day IS NULL AND substr(d.ingested_at, 1, 10) <= ?"
 # Both catalogs bind 64-bit integers; a larger offset could only ever list nothing.
 MAX_OFFSET = 2**62
 
@@ -71,8 +73,12 @@ def _filter_clause(filters: SearchFilters) -> tuple[str, list[object]]:
     bounds = [(op, day_number(day)) for op, day in ((">=", filters.date_from), ("<=", filters.date_to)) if day]
     if bounds:
         dated = " AND ".join(f"d.published_day {op} ?" for op, _ in bounds)
-        sql += f" AND ({dated} OR d.published_day IS NULL)" if filters.admit_undated else f" AND {dated}"
         args += [day for _, day in bounds]
+        if filters.undated_until:
+            sql += f" AND ({dated} OR ({_UNDATED}))"
+            args.append(filters.undated_until)
+        else:
+            sql += f" AND {dated}"
     return sql, args
 
 
@@ -212,11 +218,13 @@ class Catalog(ABC):
                 found[row["paragraph"]] = int(row["n"])
         return found
 
-    def undated_documents(self) -> list[str]:
-        """Ids of ready documents without a date: the vector store cannot select rows by a
-        missing field, so bounds that admit undated articles name them."""
+    def undated_documents(self, ingested_by: str) -> list[str]:
+        """Ids of ready documents without a date ingested by the ISO day ``ingested_by``:
+        the vector store cannot select rows by a missing field, so bounds that admit
+        undated articles name them."""
         return [r["doc_id"] for r in self._run(
-            "SELECT doc_id FROM documents WHERE published_day IS NULL AND state='ready' ORDER BY doc_id")]
+            f"SELECT doc_id FROM documents d WHERE {_UNDATED} AND state='ready' ORDER BY doc_id",
+            (ingested_by,))]
 
     def get(self, doc_id: str) -> DocumentRecord | None:
         row = self._run("SELECT * FROM documents WHERE doc_id=? AND state='ready'", (doc_id,)).fetchone()

@@ -54,8 +54,9 @@ class SearchFilters:
     sources: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
-    # Articles without a date pass the date bounds too (how ``as_of`` may treat them).
-    admit_undated: bool = False
+    # Articles without a date that were ingested by this ISO day pass the date bounds too
+    # (how ``as_of`` may treat them); None: none do.
+    undated_until: str | None = None
 
 
 def day_number(iso_date: str | None) -> int | None:

@@ -33,7 +33,7 @@ def chroma_where(filters: SearchFilters, undated: Sequence[str] = ()) -> dict[st
     bounds = [{"published_day": {op: day_number(day)}}
               for op, day in (("$gte", filters.date_from), ("$lte", filters.date_to)) if day]
     dated = _all(bounds)
-    if dated and filters.admit_undated and undated:
+    if dated and filters.undated_until and undated:
         clauses.append({"$or": [dated, {"doc_id": {"$in": list(undated)}}]})
     elif dated:
         clauses.append(dated)

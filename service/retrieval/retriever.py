@@ -63,18 +63,24 @@ class _Clock:
         self._last = time.perf_counter()
 
 
-def effective_filters(options: RetrievalOptions, *, undated_under_as_of: bool = False) -> SearchFilters:
-    """``as_of`` is an upper date bound: nothing published after it may be used. Whether an
-    article without a date passes it is a policy (``undated_under_as_of``): it may be older
-    or newer than the bound. Explicit dates and relative windows ("this week") ask for
-    dated articles, so under them it never passes."""
+UndatedPolicy = Literal["exclude", "ingested", "include"]
+# ``include`` admits undated articles whenever they were ingested: by the last ISO day.
+ANY_DAY = date.max.isoformat()
+
+
+def effective_filters(options: RetrievalOptions, *, undated: UndatedPolicy = "exclude") -> SearchFilters:
+    """``as_of`` is an upper date bound: nothing published after it may be used. An article
+    without a date passes it by policy: never (``exclude``), when it was ingested by the
+    ``as_of`` day and so cannot have been published later (``ingested``), or always
+    (``include``). Explicit dates and relative windows ("this week") ask for dated
+    articles, so under them it never passes."""
     if not options.as_of:
         return options.filters
     filters = options.filters
     date_to = filters.date_to
-    undated = undated_under_as_of and not (filters.date_from or filters.date_to)
+    until = {"exclude": None, "ingested": options.as_of[:10], "include": ANY_DAY}[undated]
     return replace(filters, date_to=min(date_to, options.as_of) if date_to else options.as_of,
-                   admit_undated=undated)
+                   undated_until=None if filters.date_from or filters.date_to else until)
 
 
 class Retriever:
@@ -84,7 +90,7 @@ class Retriever:
                  recency_half_life_days: float = 30.0, recency_weight: float = 0.3,
                  newer_first_margin: float = 2.5, recent_lane_days: int = 3,
                  turns: Turns | None = None,
-                 cached_vectors: int = 20_000, undated_under_as_of: bool = False) -> None:
+                 cached_vectors: int = 20_000, undated: UndatedPolicy = "exclude") -> None:
         self._embedder = embedder
         self._vectors = vectors
         self._catalog = catalog
@@ -97,7 +103,7 @@ class Retriever:
         self._recency_weight = recency_weight
         self._newer_first_margin = newer_first_margin
         self._recent_days = recent_lane_days
-        self._undated_under_as_of = undated_under_as_of
+        self._undated = undated
         # Lexical search needs no embedding, so it runs while the question is embedded and
         # the vectors searched; both stores release the GIL while they work.
         self._lexical_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lexical")
@@ -111,7 +117,7 @@ class Retriever:
     def filters(self, options: RetrievalOptions) -> SearchFilters:
         """What the stores are asked for under ``options``, this retriever's policy for
         undated articles included."""
-        return effective_filters(options, undated_under_as_of=self._undated_under_as_of)
+        return effective_filters(options, undated=self._undated)
 
     def search(self, query: str, options: RetrievalOptions) -> RetrievalResult:
         with self._turns:
@@ -193,7 +199,7 @@ class Retriever:
         the query."""
         if within is not None:
             return self._exact.rank(query_vector, within)
-        undated = self._catalog.undated_documents() if filters.admit_undated else ()
+        undated = self._catalog.undated_documents(filters.undated_until) if filters.undated_until else ()
         return self._vectors.search(query_vector, self._candidates, filters, undated)
 
     def _timed_lexical(self, query: str, filters: SearchFilters,

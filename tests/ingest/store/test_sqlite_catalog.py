@@ -90,6 +90,7 @@ def test_a_catalog_made_before_dates_had_sources_gains_the_column(tmp_path: Path
     try:
         doc = catalog.get("old")
         assert doc is not None and doc.date_source is None
-        assert catalog.undated_documents() == ["old"]
+        assert catalog.undated_documents("2025-01-01") == ["old"]
+        assert catalog.undated_documents("2024-12-31") == []
     finally:
         catalog.close()

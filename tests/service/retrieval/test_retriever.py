@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 import pytest
 
@@ -127,22 +128,28 @@ UNDATED = Article(id="port-undated", title="Harbour report, no date",
 
 
 @pytest.mark.parametrize("exact", [True, False])
-@pytest.mark.parametrize("policy", ["exclude", "include"])
-def test_as_of_admits_undated_articles_only_when_configured_and_never_under_explicit_dates(
+@pytest.mark.parametrize("policy", ["exclude", "ingested", "include"])
+def test_as_of_admits_undated_articles_by_policy_and_never_under_explicit_dates(
         components: Components, monkeypatch: pytest.MonkeyPatch, exact: bool, policy: str) -> None:
     if not exact:  # through Chroma's filtered search instead of the exact one
         monkeypatch.setattr(retriever_module, "EXACT_SEARCH_MAX_CHUNKS", 0)
     components.settings = components.settings.model_copy(update={"as_of_undated": policy})
     components.indexer.ingest([*ARTICLES, UNDATED])
-    assert components.catalog.undated_documents() == ["port-undated"]
+    today = date.today().isoformat()
+    assert components.catalog.undated_documents(today) == ["port-undated"]
+    assert components.catalog.undated_documents("2026-03-06") == []
 
     def found(options: RetrievalOptions) -> set[str]:
         return {doc for doc, _ in _search(components, options)}
 
     deep = dict(top_k=20, rerank=False)
     assert "port-undated" in found(RetrievalOptions(**deep))
-    as_of = found(RetrievalOptions(as_of="2026-03-06", **deep))
-    assert ("port-undated" in as_of) == (policy == "include")
-    assert {d for d in as_of if d != "port-undated"} == {f"port-{day:02d}" for day in range(1, 7)}
-    explicit = found(RetrievalOptions(as_of="2026-03-06", filters=SearchFilters(date_to="2026-03-05"), **deep))
+    # Ingested today, after this as_of: only "include" admits it.
+    before = found(RetrievalOptions(as_of="2026-03-06", **deep))
+    assert ("port-undated" in before) == (policy == "include")
+    assert {d for d in before if d != "port-undated"} == {f"port-{day:02d}" for day in range(1, 7)}
+    # As of today it cannot have been published later than the bound.
+    now = found(RetrievalOptions(as_of=today, **deep))
+    assert ("port-undated" in now) == (policy != "exclude")
+    explicit = found(RetrievalOptions(as_of=today, filters=SearchFilters(date_to="2026-03-05"), **deep))
     assert "port-undated" not in explicit and explicit
