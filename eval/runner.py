@@ -130,7 +130,8 @@ def run_item(components: Components, item: EvalItem) -> QuestionResult:
     retrieval = components.retriever.search(
         asked.standalone_question, replace(options, top_k=max(options.top_k, RETRIEVAL_DEPTH)))
     passages = retrieval.passages
-    in_index = (answer_in_index(components.catalog, item.answers, effective_filters(options))
+    in_index = (answer_in_index(components.catalog, item.answers,
+                                effective_filters(options, undated=components.settings.as_of_undated))
                 if item.answerable else None)
     return QuestionResult(
         id=item.id, type=item.type, question=item.question,

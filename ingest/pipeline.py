@@ -21,7 +21,7 @@ from ingest.boilerplate import boilerplate_spans, paragraphs, site_key
 from ingest.chunking import Chunker
 from ingest.cleaning import clean_line, clean_text
 from ingest.embedder import Embedder
-from ingest.loaders.dates import date_from_text, date_from_url
+from ingest.loaders.dates import article_date
 from ingest.store.catalog import Catalog
 from ingest.store.records import ChunkRecord, DocumentRecord, day_number
 from ingest.store.vectors import VectorStore
@@ -145,11 +145,8 @@ class Indexer:
             return None
         doc_id = article.identity()
         title = clean_line(article.title) or text[:80]
-        published = article.published
-        if published is None and self._dates_from_urls:
-            published = date_from_url(article.url)
-        if published is None:
-            published = date_from_text(text)
+        published, date_source = article_date(article.published, article.url, text,
+                                              from_urls=self._dates_from_urls)
         meta = {"url": canonical_url(article.url) if article.url else None, "published": published,
                 "source": clean_line(article.source), "author": clean_line(article.author)}
         digest = content_hash(doc_id, title, text, meta)
@@ -167,7 +164,7 @@ class Indexer:
         doc = DocumentRecord(
             doc_id=doc_id, content_hash=digest, title=title, text=text, url=meta["url"],
             published=meta["published"], source=meta["source"], author=meta["author"],
-            origin=origin, n_chunks=len(pieces),
+            origin=origin, n_chunks=len(pieces), date_source=date_source,
             ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
         chunks = [ChunkRecord(chunk_id(doc_id, digest, p.index), doc_id, p.index, p.start, p.end,

@@ -4,13 +4,21 @@ assigning the attribute before first use."""
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from functools import cached_property
 
 from ingest.chunking import Chunker
 from ingest.embedder import Embedder, encoder_identity, packaged_model_path
+from ingest.feeds.entries import EntryCompleter
+from ingest.feeds.fetcher import FeedFetcher
+from ingest.loaders.url import load_url
 from ingest.pipeline import Indexer
-from ingest.sources import SourceReader
+from ingest.sources import USER_AGENT, SourceReader
 from ingest.store.catalog import Catalog
+from ingest.store.feed_leases import FeedLeases
+from ingest.store.feeds import FeedStore
 from ingest.store.postgres_catalog import PostgresCatalog
 from ingest.store.sqlite_catalog import SqliteCatalog
 from ingest.store.vectors import VectorStore
@@ -23,6 +31,9 @@ from service.answering.refusal import RefusalPolicy
 from service.answering.scope import ScopeCheck
 from service.answering.sentences import SentenceRanker
 from service.data_dir_claim import Claim
+from service.feeds.poller import FeedPoller
+from service.feeds.registry import FeedRegistry
+from service.feeds.scheduler import FeedScheduler
 from service.llm.chat_models import LLMHandle, build_chat_model
 from service.llm.queue import LLMQueue, QueuedGenerator
 from service.observability.metrics import Metrics
@@ -89,6 +100,30 @@ class Components:
                             json_fields=s.json_fields)
 
     @cached_property
+    def feed_store(self) -> FeedStore:
+        return FeedStore(self.catalog)
+
+    @cached_property
+    def feed_registry(self) -> FeedRegistry:
+        s = self.settings
+        return FeedRegistry(self.feed_store, default_every_s=max(s.feed_interval_s, s.feed_min_interval_s),
+                            least_every_s=s.feed_min_interval_s)
+
+    @cached_property
+    def feed_scheduler(self) -> FeedScheduler:
+        """The feed poller of this process, under a lease owner name of its own."""
+        s = self.settings
+        max_bytes = int(s.feed_max_mb * 1024 * 1024)
+        fetcher = FeedFetcher(timeout_s=s.feed_timeout_s, max_bytes=max_bytes, user_agent=USER_AGENT)
+        completer = EntryCompleter(lambda url: load_url(
+            url, timeout_s=s.feed_timeout_s, max_bytes=int(s.fetch_max_mb * 1024 * 1024), user_agent=USER_AGENT))
+        poller = FeedPoller(fetcher, completer, self.indexer, self.feed_store, self.metrics,
+                            backoff_max_s=s.feed_backoff_max_s)
+        owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        return FeedScheduler(self.feed_store, FeedLeases(self.catalog, owner), poller,
+                             lease_s=s.feed_lease_s, tick_s=s.feed_tick_s)
+
+    @cached_property
     def reranker(self) -> CrossEncoderReranker | None:
         s = self.settings
         if not s.rerank:
@@ -104,7 +139,8 @@ class Components:
                          rerank_candidates=s.rerank_candidates,
                          newer_first_margin=s.newer_first_margin,
                          recent_lane_days=s.recent_lane_days, turns=self.turns,
-                         cached_vectors=s.cached_vectors)
+                         cached_vectors=s.cached_vectors,
+                         undated=s.as_of_undated)
 
     @cached_property
     def turns(self) -> Turns:
@@ -201,8 +237,10 @@ class Components:
         return all(name in self.__dict__ for name in ("embedder", "ask_service"))
 
     def close(self) -> None:
-        """Stops what owns a process, a port, a connection or a lock (LLM server, catalog,
-        data dir claim)."""
+        """Stops what owns a thread, a process, a port, a connection or a lock (feed
+        poller, LLM server, catalog, data dir claim)."""
+        if "feed_scheduler" in self.__dict__:
+            self.feed_scheduler.stop()
         if "llm" in self.__dict__:
             self.llm.close()
         if "catalog" in self.__dict__:

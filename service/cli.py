@@ -15,6 +15,7 @@ from ingest.store.records import DocumentRecord
 from ingest.store.vectors import EncoderMismatchError
 from service.assembly import Components
 from service.data_dir_claim import DataDirBusy
+from service.feeds.commands import add_commands as add_feed_commands
 from service.handoff import HandoffError
 from service.ingest_command import print_report, run_delete, run_ingest
 from service.llm.model_files import ModelFileError
@@ -182,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="ingest the shipped sample corpus first when the index is empty")
     serve.set_defaults(func=cmd_serve)
 
+    add_feed_commands(sub)
     add_eval_commands(sub)
     return parser
 

@@ -33,3 +33,5 @@ CHAT = [
      "messages": [{"role": "system", "content": "Answer briefly."},
                   {"role": "user", "content": [{"type": "text", "text": DELPHINE}]}]},
 ]
+
+FEEDS = [{"url": "https://example.org/news/rss.xml", "every": "15m", "source": "Harbor Ledger"}]

@@ -164,3 +164,13 @@ class ChatCompletionBody(BaseModel):
     @property
     def include_usage(self) -> bool:
         return bool(self.stream_options and self.stream_options.include_usage)
+
+
+class FeedBody(BaseModel):
+    """A feed to watch; ``every`` is an interval such as ``15m`` or ``2h`` (default
+    ``NEWSQA_FEED_INTERVAL_S``), checked with the address when the feed is added."""
+
+    model_config = strict(*ex.FEEDS)
+    url: NonBlank = Field(max_length=2048)
+    every: NonBlank | None = Field(None, max_length=32)
+    source: NonBlank | None = Field(None, max_length=200)

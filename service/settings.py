@@ -37,7 +37,17 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(32.0, gt=0, description="Files above this size are skipped.")
     fetch_timeout_s: float = Field(15.0, gt=0, description="Timeout for fetching a URL.")
     fetch_max_mb: float = Field(10.0, gt=0, description="Largest page or feed fetched.")
-    dates_from_urls: bool = Field(False, description="Date an undated article by the day in its URL path (`/2023/01/05/`), so `as_of` and date filters include it; takes effect on re-ingest.")
+    dates_from_urls: bool = Field(True, description="Date an article without a date in its metadata by the day in its URL path (`/2023/01/05/`, a slug ending `-5-january-2023`) before its text, so `as_of` and date filters include it; takes effect on re-ingest.")
+    as_of_undated: Literal["exclude", "ingested", "include"] = Field(
+        "ingested", description="Which articles without any date `as_of` admits: those ingested by its day, which cannot have been published later (`ingested`), none (`exclude`) or all (`include`); explicit date filters and relative windows admit none.")
+    feeds_poll: bool = Field(True, description="Poll the watched feeds in the background while `newsqa serve` runs.")
+    feed_interval_s: int = Field(900, ge=1, description="Interval of a feed added without one (`--every`).")
+    feed_min_interval_s: int = Field(60, ge=1, description="Shortest interval a feed may be polled at.")
+    feed_timeout_s: float = Field(15.0, gt=0, description="Timeout of one feed download, and of each linked page it needs.")
+    feed_max_mb: float = Field(5.0, gt=0, description="Largest feed body read; a larger one is an error of that poll.")
+    feed_backoff_max_s: float = Field(21600.0, gt=0, description="Longest wait after failed polls (each failure in a row doubles it, from twice the interval).")
+    feed_lease_s: float = Field(900.0, gt=0, description="How long a worker holds a feed while polling it; others skip it until the poll ends or this passes.")
+    feed_tick_s: float = Field(5.0, gt=0, description="How often a serving process looks for due feeds.")
     json_fields: str = Field("", description="Field names of JSON exports, e.g. `text=body,published=date`.")
 
     retrieval_mode: Literal["dense", "hybrid"] = Field("hybrid", description="`dense` or `hybrid` (dense + BM25, rank-fused).")

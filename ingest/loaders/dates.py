@@ -11,6 +11,7 @@ import re
 import time
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from typing import Literal
 from urllib.parse import urlsplit
 
 STRPTIME_FORMATS = (
@@ -26,6 +27,9 @@ STRPTIME_FORMATS = (
 EPOCH_MILLISECONDS_THRESHOLD = 100_000_000_000
 EPOCH_SECONDS_MINIMUM = 100_000_000
 URL_DATE = re.compile(r"/((?:19|20)\d\d)([/-])(\d\d?)\2(\d\d?)(?=[/\-_.]|$)")
+# Where an article's date came from, recorded with it: readers and filters can tell a
+# publisher's own date from one read off the address or the page.
+DateSource = Literal["metadata", "url", "text", "none"]
 
 
 def parse_date(value: object) -> str | None:
@@ -109,8 +113,8 @@ def _from_formats(text: str) -> date | None:
 
 
 def date_from_url(url: str | None, today: date | None = None) -> str | None:
-    """The date a publisher wrote into an article's path (``/2023/01/05/``, ``/2023-01-05-``),
-    for stories whose page or feed carries no date.
+    """The date a publisher wrote into an article's path (``/2023/01/05/``, ``/2023-01-05-``,
+    or a slug ending ``-5-january-2023``), for stories whose page or feed carries no date.
 
     Most news sites put the publication day in the path, and without a date an article cannot
     take part in ``as_of`` or date filters at all. Only year/month/day in one separator style
@@ -118,21 +122,41 @@ def date_from_url(url: str | None, today: date | None = None) -> str | None:
     """
     if not url:
         return None
-    match = URL_DATE.search(urlsplit(url).path)
-    if match is None:
-        return None
-    year, _, month, day = match.groups()
-    try:
-        found = date(int(year), int(month), int(day))
-    except ValueError:
-        return None
-    if found > (today or date.today()) + timedelta(days=1):
+    path = urlsplit(url).path
+    match = URL_DATE.search(path)
+    if match is not None:
+        year, _, month, day = match.groups()
+        try:
+            found: date | None = date(int(year), int(month), int(day))
+        except ValueError:
+            return None
+    else:
+        found = _slug_date(path.rstrip("/").rsplit("/", 1)[-1])
+    if found is None or found > (today or date.today()) + timedelta(days=1):
         return None
     return found.isoformat()
 
 
+def _slug_date(slug: str) -> date | None:
+    """A day written out at the end of a slug (``ten-things-to-know-today-5-january-2023``,
+    ``-january-5-2023``): sites without a dated path put the day of a daily column there.
+    Only the slug's end counts; a date earlier in it names what the story is about."""
+    day_month = _SLUG_DAY_MONTH.search(slug)
+    month_day = None if day_month else _SLUG_MONTH_DAY.search(slug)
+    if day_month:
+        day, month, year = day_month.groups()
+    elif month_day:
+        month, day, year = month_day.groups()
+    else:
+        return None
+    parsed = parse_date(f"{month[:3]} {day}, {year}")
+    return date.fromisoformat(parsed) if parsed else None
+
+
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
           r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_SLUG_DAY_MONTH = re.compile(rf"(?:^|-)(\d{{1,2}})-({_MONTH})-((?:19|20)\d\d)$", re.IGNORECASE)
+_SLUG_MONTH_DAY = re.compile(rf"(?:^|-)({_MONTH})-(\d{{1,2}})-((?:19|20)\d\d)$", re.IGNORECASE)
 _WRITTEN_DATE = (rf"(?:{_MONTH}\.? \d{{1,2}},? (?:19|20)\d\d|\d{{1,2}} {_MONTH}\.? (?:19|20)\d\d"
                  r"|(?:19|20)\d\d-\d\d-\d\d)")
 # A stamp the page prints about itself: "Published 5:03 a.m. ET Jan. 5, 2023", "Updated:
@@ -141,7 +165,10 @@ _STAMP = re.compile(
     rf"\b(Published|Posted|First published|Updated|Last updated)\b[^\n]{{0,40}}?({_WRITTEN_DATE})",
     re.IGNORECASE)
 _DATE_LINE = re.compile(
-    rf"^\s*({_WRITTEN_DATE})(?:[ ,]+\d{{1,2}}:\d\d(?: ?[ap]\.?m\.?)?(?: [A-Z]{{2,4}})?)?\s*$", re.IGNORECASE)
+    rf"^\s*({_WRITTEN_DATE})(?:T\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?"
+    rf"|[ ,]+\d{{1,2}}:\d\d(?: ?[ap]\.?m\.?)?(?: [A-Z]{{2,4}})?)?\s*$", re.IGNORECASE)
+# A wire dateline opening the story: "WASHINGTON, Jan. 5, 2023 (Reuters) - The Senate ...".
+_DATELINE = re.compile(rf"^\s*[A-Z][A-Z .'\-]{{1,40}}, ({_WRITTEN_DATE})\b[^\n]{{0,20}}?\s[-\u2013\u2014]\s")
 # Where a page states its own date: the opening lines (byline, dateline) or the closing ones.
 STAMP_HEAD_CHARS = 400
 STAMP_TAIL_CHARS = 300
@@ -151,7 +178,8 @@ DATE_LINE_PARAGRAPHS = 3
 def date_from_text(text: str, today: date | None = None) -> str | None:
     """The publication date a page states in its own words, for pages whose metadata has
     none: a "Published ..." stamp (else an "Updated ..." one) in the opening or closing
-    lines, or one of the first paragraphs that is only a date. A date inside a sentence
+    lines, a wire dateline opening the story ("WASHINGTON, Jan. 5, 2023 -"), or one of the
+    first paragraphs that is only a date or a timestamp. A date inside a sentence
     ("on January 5, 2023, the court") is what the story is about, not when it appeared,
     and a date line further down heads a section of the story, so neither counts; nor
     does a day after ``today`` (plus one for time zones)."""
@@ -159,9 +187,28 @@ def date_from_text(text: str, today: date | None = None) -> str | None:
               for m in _STAMP.finditer(part)]
     stamps.sort(key=lambda m: "updated" in m.group(1).lower())
     lines = [m.group(1) for m in map(_DATE_LINE.match, text.split("\n\n")[:DATE_LINE_PARAGRAPHS]) if m]
+    dateline = _DATELINE.match(text)
+    lines = [dateline.group(1), *lines] if dateline else lines
     limit = (today or date.today()) + timedelta(days=1)
     for written in [m.group(2) for m in stamps] + lines:
         found = parse_date(written.replace(".", ""))
         if found and date.fromisoformat(found) <= limit:
             return found
     return None
+
+
+def article_date(published: str | None, url: str | None, text: str, *,
+                 from_urls: bool) -> tuple[str | None, DateSource]:
+    """The date an article is filed under and where it came from: its metadata, else the
+    day in its address (when ``from_urls``), else the stamp its text prints about itself.
+    An article none of them dates keeps ``None``: it is still searched, only date bounds
+    treat it apart."""
+    if published:
+        return published, "metadata"
+    found = date_from_url(url) if from_urls else None
+    if found:
+        return found, "url"
+    found = date_from_text(text)
+    if found:
+        return found, "text"
+    return None, "none"

@@ -6,6 +6,7 @@ an answer point the reader to the full story.
 
 from __future__ import annotations
 
+import xml.sax
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,14 +18,22 @@ from ingest.loaders.html import html_to_text
 from ingest.loaders.text import headline_from, split_paragraphs
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# ``Article.extra`` key saying what a feed entry's text is: its full ``content``, or only
+# a ``summary`` (the linked page then holds the article).
+FEED_TEXT = "feed_text"
 
 
-def parse_feed(data: bytes, origin: str) -> Iterator[Article | LoadFailure]:
+def parse_feed(data: bytes, origin: str, *, well_formed: bool = False) -> Iterator[Article | LoadFailure]:
     """Read every entry of a feed; entries are named ``origin#N`` (1-based) in failures.
 
     Takes bytes because the feed's XML declaration, not the caller, knows its encoding.
+    With ``well_formed``, a body the XML parser rejects is an error even when entries could
+    be salvaged from it: a watched feed caught mid-write would otherwise replace whole
+    articles with the truncated entries of a broken body.
     """
     parsed = feedparser.parse(data)
+    if well_formed and parsed.bozo and isinstance(parsed.bozo_exception, xml.sax.SAXException):
+        raise LoadError(f"not well-formed XML: {_parser_message(parsed.bozo_exception)}")
     if not parsed.entries:
         raise LoadError(_empty_feed_reason(parsed))
     feed_title = _clean(parsed.feed.get("title"))
@@ -48,7 +57,7 @@ def _parser_message(error: Exception) -> str:
 
 
 def _entry_to_article(entry: Any, origin: str, feed_title: str | None) -> Article | LoadFailure:
-    text = _entry_text(entry)
+    kind, text = _entry_text(entry)
     if not text:
         return LoadFailure(origin, "entry has no content or summary")
     return Article(
@@ -60,16 +69,18 @@ def _entry_to_article(entry: Any, origin: str, feed_title: str | None) -> Articl
         author=_clean(entry.get("author")),
         id=_clean(entry.get("id")),
         origin=origin,
+        extra={FEED_TEXT: kind},
     )
 
 
-def _entry_text(entry: Any) -> str:
-    """The full content when the feed has it, else the summary."""
-    for detail in [*entry.get("content", []), entry.get("summary_detail")]:
+def _entry_text(entry: Any) -> tuple[str, str]:
+    """The full content when the feed has it, else the summary, with which one it is."""
+    details = [("content", d) for d in entry.get("content", [])]
+    for kind, detail in [*details, ("summary", entry.get("summary_detail"))]:
         text = _detail_text(detail) if detail else ""
         if text:
-            return text
-    return ""
+            return kind, text
+    return "summary", ""
 
 
 def _detail_text(detail: Any) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -45,21 +45,31 @@ ERRNO_PREFIX = re.compile(r"^\[Errno -?\d+\]\s*")
 SUPPORTED = "HTML, RSS/Atom, JSON, JSON Lines, Markdown, plain text"
 
 
+NOT_MODIFIED = 304
+
+
 @dataclass(frozen=True)
 class Fetched:
-    """A downloaded body with what the server said about it; ``url`` is after redirects."""
+    """A downloaded body with what the server said about it; ``url`` is after redirects.
+    ``etag`` and ``last_modified`` are the validators a conditional request sends back; a
+    ``304`` status comes with no body."""
 
     url: str
     content_type: str | None
     charset: str | None
     data: bytes
+    status: int = 200
+    etag: str | None = None
+    last_modified: str | None = None
 
 
-def fetch(url: str, *, timeout_s: float, max_bytes: int, user_agent: str) -> Fetched:
-    """Download ``url``, following redirects; raises LoadError with a readable reason."""
+def fetch(url: str, *, timeout_s: float, max_bytes: int, user_agent: str,
+          headers: Mapping[str, str] | None = None) -> Fetched:
+    """Download ``url``, following redirects; raises LoadError with a readable reason.
+    ``headers`` (``If-None-Match``, ``If-Modified-Since``) make the request conditional."""
     try:
         with httpx.Client(follow_redirects=True, timeout=timeout_s,
-                          headers={"User-Agent": user_agent}) as client:
+                          headers={"User-Agent": user_agent, **(headers or {})}) as client:
             with client.stream("GET", url) as response:
                 return _fetched(response, max_bytes)
     except httpx.TimeoutException as error:
@@ -103,6 +113,11 @@ def detect_kind(content_type: str | None, data: bytes) -> Kind:
 
 
 def _fetched(response: httpx.Response, max_bytes: int) -> Fetched:
+    validators = {"etag": response.headers.get("etag"),
+                  "last_modified": response.headers.get("last-modified")}
+    if response.status_code == NOT_MODIFIED:
+        return Fetched(url=str(response.url), content_type=None, charset=None, data=b"",
+                       status=NOT_MODIFIED, **validators)
     if response.status_code >= 400:
         raise LoadError(f"HTTP {response.status_code} {response.reason_phrase}".strip())
     declared = response.headers.get("content-length", "")
@@ -116,7 +131,8 @@ def _fetched(response: httpx.Response, max_bytes: int) -> Fetched:
             raise LoadError(f"response is over the {format_size(max_bytes)} limit")
     content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
     return Fetched(url=str(response.url), content_type=content_type or None,
-                   charset=response.charset_encoding, data=bytes(body))
+                   charset=response.charset_encoding, data=bytes(body),
+                   status=response.status_code, **validators)
 
 
 def _sniff(data: bytes) -> Kind | None:

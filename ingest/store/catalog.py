@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS documents (
     origin TEXT NOT NULL,
     n_chunks INTEGER NOT NULL,
     ingested_at TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'ready'
+    state TEXT NOT NULL DEFAULT 'ready',
+    date_source TEXT
 );
 CREATE INDEX IF NOT EXISTS documents_published ON documents(published_day);
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
@@ -44,7 +45,12 @@ CREATE TABLE IF NOT EXISTS site_paragraphs (
 );
 CREATE INDEX IF NOT EXISTS site_paragraphs_doc ON site_paragraphs(doc_id);
 """
+# Columns added to the documents table after catalogs were first made: each engine adds
+# those an older file or database lacks when it opens it (rows keep NULL until re-ingested).
+ADDED_DOCUMENT_COLUMNS = {"date_source": "TEXT"}
 
+# Undated documents ingested by a day: an article was published no later than it was indexed.
+_UNDATED = "d.published_day IS NULL AND substr(d.ingested_at, 1, 10) <= ?"
 # Both catalogs bind 64-bit integers; a larger offset could only ever list nothing.
 MAX_OFFSET = 2**62
 
@@ -57,12 +63,15 @@ def _filter_clause(filters: SearchFilters) -> tuple[str, list[object]]:
     if filters.sources:
         sql += f" AND d.source IN ({','.join('?' * len(filters.sources))})"
         args += list(filters.sources)
-    if filters.date_from:
-        sql += " AND d.published_day >= ?"
-        args.append(day_number(filters.date_from))
-    if filters.date_to:
-        sql += " AND d.published_day <= ?"
-        args.append(day_number(filters.date_to))
+    bounds = [(op, day_number(day)) for op, day in ((">=", filters.date_from), ("<=", filters.date_to)) if day]
+    if bounds:
+        dated = " AND ".join(f"d.published_day {op} ?" for op, _ in bounds)
+        args += [day for _, day in bounds]
+        if filters.undated_until:
+            sql += f" AND ({dated} OR ({_UNDATED}))"
+            args.append(filters.undated_until)
+        else:
+            sql += f" AND {dated}"
     return sql, args
 
 
@@ -122,6 +131,11 @@ class Catalog(ABC):
     def _run(self, sql: str, args: Sequence[object] = (), conn: Any = None) -> Any:
         return (conn or self._conn()).execute(self._sql(sql), args)
 
+    def execute(self, sql: str, args: Sequence[object] = (), conn: Any = None) -> Any:
+        """One statement written with ``?`` placeholders, on either engine: how the tables
+        kept beside the documents (feeds and their leases) share the catalog's connections."""
+        return self._run(sql, args, conn)
+
     def content_hashes(self, doc_ids: Sequence[str]) -> dict[str, str]:
         """Current hashes of ready documents, for the unchanged-document check."""
         found: dict[str, str] = {}
@@ -145,10 +159,11 @@ class Catalog(ABC):
                           (site, key, doc.doc_id), conn)
         self._run(
             "INSERT INTO documents (doc_id, content_hash, title, text, url, published, published_day,"
-            " source, author, origin, n_chunks, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            " source, author, origin, n_chunks, ingested_at, date_source)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (doc.doc_id, doc.content_hash, doc.title, doc.text, doc.url, doc.published,
              day_number(doc.published), doc.source, doc.author, doc.origin, doc.n_chunks,
-             doc.ingested_at),
+             doc.ingested_at, doc.date_source),
             conn,
         )
         for chunk in chunks:
@@ -185,6 +200,14 @@ class Catalog(ABC):
                     f" AND paragraph IN ({marks}) GROUP BY paragraph", [site, other_than, *part]):
                 found[row["paragraph"]] = int(row["n"])
         return found
+
+    def undated_documents(self, ingested_by: str) -> list[str]:
+        """Ids of ready documents without a date ingested by the ISO day ``ingested_by``:
+        the vector store cannot select rows by a missing field, so bounds that admit
+        undated articles name them."""
+        return [r["doc_id"] for r in self._run(
+            f"SELECT doc_id FROM documents d WHERE {_UNDATED} AND state='ready' ORDER BY doc_id",
+            (ingested_by,))]
 
     def get(self, doc_id: str) -> DocumentRecord | None:
         row = self._run("SELECT * FROM documents WHERE doc_id=? AND state='ready'", (doc_id,)).fetchone()
@@ -284,5 +307,5 @@ def _document(row: Any) -> DocumentRecord:
         doc_id=row["doc_id"], content_hash=row["content_hash"], title=row["title"],
         text=row["text"], url=row["url"], published=row["published"], source=row["source"],
         author=row["author"], origin=row["origin"], n_chunks=row["n_chunks"],
-        ingested_at=row["ingested_at"],
+        ingested_at=row["ingested_at"], date_source=row["date_source"],
     )

@@ -14,7 +14,7 @@ from typing import Iterator
 import psycopg
 from psycopg.rows import dict_row
 
-from ingest.store.catalog import DOCUMENTS_SCHEMA, Catalog
+from ingest.store.catalog import ADDED_DOCUMENT_COLUMNS, DOCUMENTS_SCHEMA, Catalog
 from ingest.store.connections import ThreadConnections
 from ingest.store.records import ChunkRecord, DocumentRecord
 
@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_tsv ON chunks USING GIN (tsv);
-"""
+""" + "".join(f"ALTER TABLE documents ADD COLUMN IF NOT EXISTS {column} {kind};\n"
+             for column, kind in ADDED_DOCUMENT_COLUMNS.items())
 
 
 class PostgresCatalog(Catalog):

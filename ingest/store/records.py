@@ -20,12 +20,13 @@ class DocumentRecord:
     origin: str
     n_chunks: int
     ingested_at: str
+    date_source: str | None = None
 
     def metadata(self) -> dict[str, object]:
         """Everything but the text, as shown by listings and the API."""
         return {
             "id": self.doc_id, "title": self.title, "url": self.url, "published": self.published,
-            "source": self.source, "author": self.author, "origin": self.origin,
+            "date_source": self.date_source, "source": self.source, "author": self.author, "origin": self.origin,
             "chunks": self.n_chunks, "ingested_at": self.ingested_at,
         }
 
@@ -53,6 +54,9 @@ class SearchFilters:
     sources: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
+    # Articles without a date that were ingested by this ISO day pass the date bounds too
+    # (how ``as_of`` may treat them); None: none do.
+    undated_until: str | None = None
 
 
 def day_number(iso_date: str | None) -> int | None:

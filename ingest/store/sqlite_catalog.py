@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Collection, Iterator
 
-from ingest.store.catalog import DOCUMENTS_SCHEMA, Catalog
+from ingest.store.catalog import ADDED_DOCUMENT_COLUMNS, DOCUMENTS_SCHEMA, Catalog
 from ingest.store.connections import ThreadConnections
 from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters
 
@@ -37,6 +37,10 @@ class SqliteCatalog(Catalog):
         self.path = path
         self._connections = ThreadConnections(self._connect, lambda conn: True)
         self._conn().executescript(_SCHEMA)
+        present = {row["name"] for row in self._conn().execute("PRAGMA table_info(documents)")}
+        for column, kind in ADDED_DOCUMENT_COLUMNS.items():
+            if column not in present:
+                self._conn().execute(f"ALTER TABLE documents ADD COLUMN {column} {kind}")
         self._match_counts: tuple[tuple[int, int] | None, dict[str, int]] = (None, {})
 
     def _connect(self) -> sqlite3.Connection:

@@ -23,15 +23,24 @@ class VectorHit:
     score: float
 
 
-def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
-    """Filters as a Chroma ``where`` clause, so they apply before the nearest-neighbour cut."""
+def chroma_where(filters: SearchFilters, undated: Sequence[str] = ()) -> dict[str, Any] | None:
+    """Filters as a Chroma ``where`` clause, so they apply before the nearest-neighbour cut.
+    ``undated`` names the documents without a date that bounds admitting them let through
+    (a chunk without ``published_day`` matches no comparison)."""
     clauses: list[dict[str, Any]] = []
     if filters.sources:
         clauses.append({"source": {"$in": list(filters.sources)}})
-    if filters.date_from:
-        clauses.append({"published_day": {"$gte": day_number(filters.date_from)}})
-    if filters.date_to:
-        clauses.append({"published_day": {"$lte": day_number(filters.date_to)}})
+    bounds = [{"published_day": {op: day_number(day)}}
+              for op, day in (("$gte", filters.date_from), ("$lte", filters.date_to)) if day]
+    dated = _all(bounds)
+    if dated and filters.undated_until and undated:
+        clauses.append({"$or": [dated, {"doc_id": {"$in": list(undated)}}]})
+    elif dated:
+        clauses.append(dated)
+    return _all(clauses)
+
+
+def _all(clauses: list[dict[str, Any]]) -> dict[str, Any] | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -98,9 +107,10 @@ class VectorStore:
     def delete_documents(self, doc_ids: Sequence[str]) -> None:
         self.delete_stale(doc_ids, ())
 
-    def search(self, embedding: Sequence[float], k: int, filters: SearchFilters) -> list[VectorHit]:
+    def search(self, embedding: Sequence[float], k: int, filters: SearchFilters,
+               undated: Sequence[str] = ()) -> list[VectorHit]:
         result = self._collection.query(
-            query_embeddings=[list(embedding)], n_results=k, where=chroma_where(filters),
+            query_embeddings=[list(embedding)], n_results=k, where=chroma_where(filters, undated),
             include=["distances"],
         )
         return [VectorHit(chunk_id, 1.0 - float(distance))

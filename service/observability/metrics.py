@@ -40,6 +40,10 @@ class Metrics:
                                 ["outcome"], registry=r)
         self.ingested_chunks = Counter("newsqa_ingest_chunks", "Chunks written by API ingestion.",
                                        registry=r)
+        self.feed_polls = Counter("newsqa_feed_polls", "Feed polls by feed id and outcome (new, unchanged, "
+                                  "not_modified, error).", ["feed", "outcome"], registry=r)
+        self.feed_articles = Counter("newsqa_feed_articles", "Articles that feed polls added or updated.",
+                                     ["feed", "outcome"], registry=r)
         self.llm_waiting = Gauge("newsqa_llm_queue_depth", "Requests waiting for the language model.",
                                  registry=r)
         self.llm_running = Gauge("newsqa_llm_in_flight", "Requests the language model is generating.",
@@ -67,6 +71,12 @@ class Metrics:
                              ("unchanged", report.unchanged), ("failed", report.failed)):
             self.ingested.labels(outcome).inc(len(ids))
         self.ingested_chunks.inc(report.chunks)
+
+    def observe_feed_poll(self, feed_id: str, status: str, added: int, updated: int) -> None:
+        self.feed_polls.labels(feed_id, status).inc()
+        for outcome, count in (("added", added), ("updated", updated)):
+            if count:
+                self.feed_articles.labels(feed_id, outcome).inc(count)
 
     def track_llm_queue(self, waiting: Callable[[], float], running: Callable[[], float]) -> None:
         """Read at scrape time, so the gauges are never stale."""

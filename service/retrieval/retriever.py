@@ -63,12 +63,24 @@ class _Clock:
         self._last = time.perf_counter()
 
 
-def effective_filters(options: RetrievalOptions) -> SearchFilters:
-    """``as_of`` is an upper date bound: nothing published after it may be used."""
+UndatedPolicy = Literal["exclude", "ingested", "include"]
+# ``include`` admits undated articles whenever they were ingested: by the last ISO day.
+ANY_DAY = date.max.isoformat()
+
+
+def effective_filters(options: RetrievalOptions, *, undated: UndatedPolicy = "exclude") -> SearchFilters:
+    """``as_of`` is an upper date bound: nothing published after it may be used. An article
+    without a date passes it by policy: never (``exclude``), when it was ingested by the
+    ``as_of`` day and so cannot have been published later (``ingested``), or always
+    (``include``). Explicit dates and relative windows ("this week") ask for dated
+    articles, so under them it never passes."""
     if not options.as_of:
         return options.filters
-    date_to = options.filters.date_to
-    return replace(options.filters, date_to=min(date_to, options.as_of) if date_to else options.as_of)
+    filters = options.filters
+    date_to = filters.date_to
+    until = {"exclude": None, "ingested": options.as_of[:10], "include": ANY_DAY}[undated]
+    return replace(filters, date_to=min(date_to, options.as_of) if date_to else options.as_of,
+                   undated_until=None if filters.date_from or filters.date_to else until)
 
 
 class Retriever:
@@ -78,7 +90,7 @@ class Retriever:
                  recency_half_life_days: float = 30.0, recency_weight: float = 0.3,
                  newer_first_margin: float = 2.5, recent_lane_days: int = 3,
                  turns: Turns | None = None,
-                 cached_vectors: int = 20_000) -> None:
+                 cached_vectors: int = 20_000, undated: UndatedPolicy = "exclude") -> None:
         self._embedder = embedder
         self._vectors = vectors
         self._catalog = catalog
@@ -91,6 +103,7 @@ class Retriever:
         self._recency_weight = recency_weight
         self._newer_first_margin = newer_first_margin
         self._recent_days = recent_lane_days
+        self._undated = undated
         # Lexical search needs no embedding, so it runs while the question is embedded and
         # the vectors searched; both stores release the GIL while they work.
         self._lexical_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lexical")
@@ -101,13 +114,18 @@ class Retriever:
         # order, at the same rate).
         self._turns = turns or Turns.per_core()
 
+    def filters(self, options: RetrievalOptions) -> SearchFilters:
+        """What the stores are asked for under ``options``, this retriever's policy for
+        undated articles included."""
+        return effective_filters(options, undated=self._undated)
+
     def search(self, query: str, options: RetrievalOptions) -> RetrievalResult:
         with self._turns:
             return self._search(query, options)
 
     def _search(self, query: str, options: RetrievalOptions) -> RetrievalResult:
         clock = _Clock()
-        filters = effective_filters(options)
+        filters = self.filters(options)
         rerank = options.rerank and self._reranker is not None
         # The last days before a date bound get rerank candidates of their own, beyond the
         # usual ones, so that years of archive cannot crowd this week's reports out of the
@@ -181,7 +199,8 @@ class Retriever:
         the query."""
         if within is not None:
             return self._exact.rank(query_vector, within)
-        return self._vectors.search(query_vector, self._candidates, filters)
+        undated = self._catalog.undated_documents(filters.undated_until) if filters.undated_until else ()
+        return self._vectors.search(query_vector, self._candidates, filters, undated)
 
     def _timed_lexical(self, query: str, filters: SearchFilters,
                        within: Spans | None) -> tuple[list[tuple[str, str, float]], float]:

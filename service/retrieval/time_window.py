@@ -36,4 +36,4 @@ def recent_window(filters: SearchFilters, days: int) -> SearchFilters | None:
     start = (date.fromisoformat(filters.date_to[:10]) - timedelta(days=days)).isoformat()
     if filters.date_from and filters.date_from >= start:
         return None
-    return replace(filters, date_from=start)
+    return replace(filters, date_from=start, undated_until=None)

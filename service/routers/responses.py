@@ -29,6 +29,7 @@ GUARDED: dict[int | str, dict[str, Any]] = {
     503: _error("A store or the language model is down or busy; `Retry-After` says when to try again."),
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _error("No document with this id.")}
+NO_FEED: dict[int | str, dict[str, Any]] = {404: _error("No feed with this id; `GET /v1/feeds` lists them.")}
 UNKNOWN_MODEL: dict[int | str, dict[str, Any]] = {404: _error("No model with this id; `GET /v1/models` lists them.")}
 UNSUPPORTED: dict[int | str, dict[str, Any]] = {415: _error("The file type is not one that can be ingested.")}
 OUT_OF_SPACE: dict[int | str, dict[str, Any]] = {

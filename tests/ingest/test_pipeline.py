@@ -97,7 +97,7 @@ def test_identity_falls_back_to_canonical_url_then_content_hash(components: Comp
 
 def test_an_undated_article_takes_the_date_in_its_url_and_joins_date_filters(
         settings: Settings, embedder: Embedder) -> None:
-    components = Components(settings.model_copy(update={"dates_from_urls": True}))
+    components = Components(settings)
     components.embedder = embedder
     try:
         undated = Article(title="Bridge reopens", id="bridge", text="The river bridge reopened to traffic on Monday.",
@@ -114,10 +114,30 @@ def test_an_undated_article_takes_the_date_in_its_url_and_joins_date_filters(
         components.close()
 
 
-def test_url_dates_are_off_by_default(components: Components) -> None:
-    components.indexer.ingest([Article(title="Bridge reopens", id="bridge", text="The bridge reopened.",
-                                       url="https://harbor.example/2025/03/04/bridge-reopens/")])
-    assert components.catalog.get("bridge").published is None
+def test_url_dates_can_be_turned_off(settings: Settings, embedder: Embedder) -> None:
+    components = Components(settings.model_copy(update={"dates_from_urls": False}))
+    components.embedder = embedder
+    try:
+        components.indexer.ingest([Article(title="Bridge reopens", id="bridge", text="The bridge reopened.",
+                                           url="https://harbor.example/2025/03/04/bridge-reopens/")])
+        assert components.catalog.get("bridge").published is None
+        assert components.catalog.get("bridge").date_source == "none"
+    finally:
+        components.close()
+
+
+def test_every_document_records_where_its_date_came_from(components: Components) -> None:
+    components.indexer.ingest([
+        Article(title="Pier", id="pier", text="Pier repairs finished.", published="2025-03-05"),
+        Article(title="Bridge", id="bridge", text="The bridge reopened.",
+                url="https://harbor.example/2025/03/04/bridge-reopens/"),
+        Article(title="Dock", id="dock", text="Published March 3, 2025\n\nThe dock reopened."),
+        Article(title="Quay", id="quay", text="The quay reopened."),
+    ])
+    found = {d.doc_id: (d.published, d.date_source) for d in components.catalog.list()}
+    assert found == {"pier": ("2025-03-05", "metadata"), "bridge": ("2025-03-04", "url"),
+                     "dock": ("2025-03-03", "text"), "quay": (None, "none")}
+    assert components.catalog.get("quay").metadata()["date_source"] == "none"
 
 
 def test_an_undated_page_takes_the_date_it_prints_and_its_text_stays_whole(components: Components) -> None:

@@ -4,6 +4,9 @@ filter keeps, listings, stats."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 from ingest.article import Article
 from ingest.store.records import SearchFilters
 from service.assembly import Components
@@ -85,3 +88,22 @@ def test_listing_reading_and_stats(components: Components) -> None:
     stats = catalog.stats()
     assert stats["documents"] == 3 and stats["sources"] == {"Metro Wire": 2, "Coastal Ledger": 1}
     assert (stats["first_published"], stats["last_published"]) == ("2024-02-01", "2026-05-04")
+
+
+def test_date_bounds_admit_undated_documents_ingested_by_a_day(components: Components) -> None:
+    components.indexer.ingest([
+        Article(title="Quay tolls", id="dated", text="Quay tolls rise for ferries.", published="2025-03-04"),
+        Article(title="Quay tolls again", id="undated", text="Quay tolls rise for ferries again.")])
+    today = date.today().isoformat()
+    bounded = SearchFilters(date_to="2025-03-05")
+    admitting = replace(bounded, undated_until=today)
+    lexical = {doc for _, doc, _ in components.catalog.lexical_search("quay tolls", 5, admitting)}
+    assert lexical == {"dated", "undated"}
+    assert {doc for _, doc, _ in components.catalog.lexical_search("quay tolls", 5, bounded)} == {"dated"}
+    too_early = replace(bounded, undated_until="2025-03-05")  # ingested after that day
+    assert {doc for _, doc, _ in components.catalog.lexical_search("quay tolls", 5, too_early)} == {"dated"}
+    within = components.catalog.chunks_within(admitting, 10)
+    assert within is not None and {doc for doc, _, _ in within.values()} == {"dated", "undated"}
+    vector = components.embedder.embed_query("quay tolls")
+    hits = components.vectors.search(vector, 5, admitting, components.catalog.undated_documents(today))
+    assert {components.catalog.chunk_spans([h.chunk_id])[h.chunk_id][0] for h in hits} == {"dated", "undated"}

@@ -4,9 +4,11 @@ searched by its rarest words."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Callable
 
+from ingest.store.catalog import DOCUMENTS_SCHEMA
 from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters
 from ingest.store.sqlite_catalog import MAX_QUERY_TERMS, PRUNE_FROM_CHUNKS, SqliteCatalog
 
@@ -74,3 +76,21 @@ def test_filters_and_deletions_never_cut_results_short(tmp_path: Path) -> None:
         catalog.mark_deleting(doc)
     rest = catalog.lexical_search("council week", 4, SearchFilters())
     assert len(rest) == 4 and not {doc for _, doc, _ in rest} & set(shortlist)
+
+
+def test_a_catalog_made_before_dates_had_sources_gains_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(DOCUMENTS_SCHEMA.replace(",\n    date_source TEXT", ""))
+    old.execute("INSERT INTO documents (doc_id, content_hash, title, text, origin, n_chunks, ingested_at)"
+                " VALUES ('old', 'h', 'Old', 'Old text.', 'o', 0, '2025-01-01')")
+    old.commit()
+    old.close()
+    catalog = SqliteCatalog(path)
+    try:
+        doc = catalog.get("old")
+        assert doc is not None and doc.date_source is None
+        assert catalog.undated_documents("2025-01-01") == ["old"]
+        assert catalog.undated_documents("2024-12-31") == []
+    finally:
+        catalog.close()

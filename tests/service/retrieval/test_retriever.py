@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 import pytest
 
@@ -120,3 +121,35 @@ def test_the_last_days_before_as_of_get_rerank_candidates_of_their_own(
     with_lane = reranked(3, "2026-03-12")
     assert len(with_lane) == 4 and RESULT.text in with_lane[-1]
     assert not any(RESULT.text in text for text in reranked(0, "2026-03-12") + reranked(3, None))
+
+
+UNDATED = Article(id="port-undated", title="Harbour report, no date",
+                  text="The harbour handled 999 containers and the ferries to the island ran late.")
+
+
+@pytest.mark.parametrize("exact", [True, False])
+@pytest.mark.parametrize("policy", ["exclude", "ingested", "include"])
+def test_as_of_admits_undated_articles_by_policy_and_never_under_explicit_dates(
+        components: Components, monkeypatch: pytest.MonkeyPatch, exact: bool, policy: str) -> None:
+    if not exact:  # through Chroma's filtered search instead of the exact one
+        monkeypatch.setattr(retriever_module, "EXACT_SEARCH_MAX_CHUNKS", 0)
+    components.settings = components.settings.model_copy(update={"as_of_undated": policy})
+    components.indexer.ingest([*ARTICLES, UNDATED])
+    today = date.today().isoformat()
+    assert components.catalog.undated_documents(today) == ["port-undated"]
+    assert components.catalog.undated_documents("2026-03-06") == []
+
+    def found(options: RetrievalOptions) -> set[str]:
+        return {doc for doc, _ in _search(components, options)}
+
+    deep = dict(top_k=20, rerank=False)
+    assert "port-undated" in found(RetrievalOptions(**deep))
+    # Ingested today, after this as_of: only "include" admits it.
+    before = found(RetrievalOptions(as_of="2026-03-06", **deep))
+    assert ("port-undated" in before) == (policy == "include")
+    assert {d for d in before if d != "port-undated"} == {f"port-{day:02d}" for day in range(1, 7)}
+    # As of today it cannot have been published later than the bound.
+    now = found(RetrievalOptions(as_of=today, **deep))
+    assert ("port-undated" in now) == (policy != "exclude")
+    explicit = found(RetrievalOptions(as_of=today, filters=SearchFilters(date_to="2026-03-05"), **deep))
+    assert "port-undated" not in explicit and explicit

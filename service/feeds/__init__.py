@@ -1,0 +1,1 @@
+"""Feeds polled in the background while the service runs, and their commands."""
