@@ -15,9 +15,13 @@ from service.assembly import Components
 @pytest.fixture(scope="module")
 def local_client(sample_components: Components):
     """The sample index in whichever store mode is current, so the local model reads the
-    same chunks that retrieval found (the stores' settings are copied, not just the dir)."""
-    components = Components(sample_components.settings.model_copy(update={
-        "llm_backend": "local", "local_model": "qwen2.5-coder-0.5b", "llm_threads": 2}))
+    same chunks that retrieval found (the stores' settings are copied, not just the dir).
+    The evidence budget is pinned to its floor: left to follow the reading speed measured at
+    start-up, it shrank on a busy machine and the prompts, and so the answers, changed."""
+    settings = sample_components.settings
+    components = Components(settings.model_copy(update={
+        "llm_backend": "local", "local_model": "qwen2.5-coder-0.5b", "llm_threads": 2,
+        "llm_evidence_tokens": settings.llm_evidence_min_tokens}))
     components.embedder = sample_components.embedder
     with TestClient(create_app(components, warm=True)) as client:
         yield client
