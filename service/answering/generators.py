@@ -13,7 +13,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from ingest.chunking import TokenCounter
 from service.answering.prompts import PromptLibrary
-from service.answering.question import Question
+from service.answering.question import split_asks
 from service.answering.reading_budget import ReadingBudget
 from service.answering.sentences import RankedSentence, SentenceRanker
 from ingest.words import terms
@@ -186,19 +186,21 @@ class ExtractiveGenerator:
     def stream(self, question: str, passages: Sequence[Passage], as_of: str | None, *,
                asked: str) -> Iterator[str]:
         passages = passages[:self._max_passages]
-        asks = Question(asked).asks
+        asks = split_asks(asked)
         if len(asks) > 1:
-            chosen = list(dict.fromkeys(s for ask in asks for s in self._sentences(ask, passages)[:1]))
+            rankings = self._ranker.rank_each(asks, passages)
+            chosen = list(dict.fromkeys(ranked[0].text for ranked in rankings if ranked))
         else:
-            chosen = self._sentences(asked, passages)
+            chosen = self._sentences(asked, self._ranker.rank(asked, passages))
         for i, sentence in enumerate(chosen):
             yield (" " if i else "") + _closed(sentence)
 
-    def _sentences(self, ask: str, passages: Sequence[Passage]) -> list[str]:
-        ranked = self._ranker.rank(ask, passages)
+    @staticmethod
+    def _sentences(asked: str, ranked: Sequence[RankedSentence]) -> list[str]:
+        """The best sentence, and a second one that holds question words it lacks."""
         if not ranked:
             return []
-        wanted = set(terms(ask))
+        wanted = set(terms(asked))
         best = ranked[0]
         chosen = [best.text]
         covered = set(terms(best.text))

@@ -44,4 +44,9 @@ class Question:
     def asks(self) -> tuple[str, ...]:
         """What the question asks, one part per ask: a question with two asks is answered
         part by part, and an answer that covers one of them stands for that one."""
-        return tuple(part.strip(" ?") for part in _NEXT_ASK.split(self.to_answer) if part.strip(" ?"))
+        return split_asks(self.to_answer)
+
+
+def split_asks(text: str) -> tuple[str, ...]:
+    """The asks of a question's text, without their question marks."""
+    return tuple(part.strip(" ?") for part in _NEXT_ASK.split(text) if part.strip(" ?"))

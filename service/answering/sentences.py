@@ -58,6 +58,11 @@ class SentenceRanker:
     def rank(self, question: str, passages: Sequence[Passage]) -> list[RankedSentence]:
         """Best first. Chunks of one article overlap, so a sentence retrieved twice is ranked
         once, in its best-ranked passage: shown twice, it took the prompt room of another."""
+        return self.rank_each([question], passages)[0]
+
+    def rank_each(self, questions: Sequence[str], passages: Sequence[Passage]) -> list[list[RankedSentence]]:
+        """``rank`` for each of several questions (the asks of one question) over the same
+        passages, whose sentences are embedded once for all of them."""
         found: list[tuple[int, int, str]] = []
         seen: set[tuple[str, str]] = set()
         for index, passage in enumerate(passages):
@@ -69,10 +74,14 @@ class SentenceRanker:
                     seen.add(key)
                     found.append((index, position, sentence))
         if not found:
-            return []
+            return [[] for _ in questions]
+        similarities = self._similarities(questions, [s for _, _, s in found])
+        return [self._ranked(question, found, semantic) for question, semantic in zip(questions, similarities)]
+
+    def _ranked(self, question: str, found: Sequence[tuple[int, int, str]],
+                semantic: list[float]) -> list[RankedSentence]:
         wanted = stems(question)
         held = [wanted & stems(s) for _, _, s in found]
-        semantic = self._similarities(question, [s for _, _, s in found])
         w = self._semantic_weight if semantic else 0.0
         credit = (1 - w) / len(wanted) if wanted else 0.0
         ranked = [
@@ -82,10 +91,12 @@ class SentenceRanker:
         ]
         return sorted(ranked, key=lambda r: -r.score)
 
-    def _similarities(self, question: str, sentences: list[str]) -> list[float]:
+    def _similarities(self, questions: Sequence[str], sentences: list[str]) -> list[list[float]]:
+        """Cosine similarity of each sentence to each question; empty lists without an
+        embedder."""
         if self._embedder is None:
-            return []
+            return [[] for _ in questions]
         with self._turns:
-            vectors = self._embedder.embed_documents([question, *sentences])
-        q = vectors[0]
-        return [sum(a * b for a, b in zip(q, v)) for v in vectors[1:]]
+            vectors = self._embedder.embed_documents([*questions, *sentences])
+        found = vectors[len(questions):]
+        return [[sum(a * b for a, b in zip(q, v)) for v in found] for q in vectors[:len(questions)]]
