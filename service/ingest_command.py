@@ -24,6 +24,7 @@ from ingest.article import Article, LoadFailure
 from ingest.loaders.files import expand_sources
 from ingest.pipeline import IngestReport, Progress
 from service.assembly import Components
+from service.collection_option import command_collection
 from service.data_dir_claim import Claim, DataDirBusy, Holder, Role, take_or_find_service
 from service.handoff import ServiceClient, ingest_through
 from service.progress_bar import ingest_bar
@@ -31,10 +32,16 @@ from service.storage_errors import check_writable
 
 
 class Writer(Protocol):
+    """Writes into the command's collection (``--collection``, else the default one)."""
+
     def ingest(self, items: Sequence[Article | LoadFailure],
                progress: Callable[[Progress], None]) -> IngestReport: ...
 
     def delete(self, doc_id: str) -> bool: ...
+
+    def create_collection(self, name: str) -> None: ...
+
+    def delete_collection(self, name: str) -> bool: ...
 
 
 class LocalWriter:
@@ -48,10 +55,16 @@ class LocalWriter:
                progress: Callable[[Progress], None]) -> IngestReport:
         if not self._quiet:
             show_encoder_progress()
-        return self._components.indexer.ingest(items, progress=progress)
+        return self._components.corpus().indexer.ingest(items, progress=progress)
 
     def delete(self, doc_id: str) -> bool:
-        return self._components.indexer.delete(doc_id)
+        return self._components.corpus().indexer.delete(doc_id)
+
+    def create_collection(self, name: str) -> None:
+        self._components.corpora.create(name)
+
+    def delete_collection(self, name: str) -> bool:
+        return self._components.corpora.delete(name)
 
 
 class ServiceWriter:
@@ -66,6 +79,12 @@ class ServiceWriter:
 
     def delete(self, doc_id: str) -> bool:
         return self._client.delete(doc_id)
+
+    def create_collection(self, name: str) -> None:
+        self._client.create_collection(name)
+
+    def delete_collection(self, name: str) -> bool:
+        return self._client.delete_collection(name)
 
 
 def say(message: str) -> None:
@@ -106,7 +125,7 @@ def data_dir_writer(components: Components, role: Role, *, quiet: bool = False) 
                 "`newsqa serve`, so its address is unknown: send the documents to its API "
                 "(POST /v1/documents or /v1/documents/upload, DELETE /v1/documents/ID), or stop "
                 "it and run this command again")
-        client = ServiceClient(found, settings.data_dir)
+        client = ServiceClient(found, settings.data_dir, settings.default_collection)
         try:
             if client.wait_ready(settings.service_wait_s, say):
                 say(f"{found.describe()} holds {settings.data_dir}; it does the writing")
@@ -124,6 +143,7 @@ def run_ingest(components: Components, args: argparse.Namespace) -> int:
     expanded = expand_sources(list(args.sources))
     items = list(reader.read_expanded(expanded))
     total = sum(isinstance(item, Article) for item in items)
+    command_collection(components)
     with data_dir_writer(components, "ingest", quiet=args.quiet) as writer:
         with ingest_bar(total, quiet=args.quiet) as on_progress:
             report = writer.ingest(items, on_progress)
@@ -132,6 +152,7 @@ def run_ingest(components: Components, args: argparse.Namespace) -> int:
 
 
 def run_delete(components: Components, args: argparse.Namespace) -> int:
+    command_collection(components)
     with data_dir_writer(components, "delete") as writer:
         deleted = writer.delete(args.id)
     if not deleted:

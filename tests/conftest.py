@@ -100,7 +100,7 @@ def sample_components(tmp_path_factory: pytest.TempPathFactory, embedder: Embedd
                                 llm_backend="extractive", _env_file=None,
                                 **_stores(store_mode, request)))
     built.embedder = embedder
-    report = built.indexer.ingest(built.sources.read([str(SAMPLE_CORPUS)]))
+    report = built.corpus().indexer.ingest(built.sources.read([str(SAMPLE_CORPUS)]))
     assert not report.failed, report.failed
     yield built
     built.close()

@@ -54,7 +54,7 @@ def _app(base: Settings, embedder: Embedder, reranker: object | None = None) -> 
     components.embedder = embedder
     if reranker is not None:
         components.reranker = reranker
-    _ = components.ask_service  # models loaded, so /readyz is 200
+    _ = components.corpus().ask_service  # models loaded, so /readyz is 200
     return schemathesis.openapi.from_asgi("/openapi.json", create_app(components))
 
 
