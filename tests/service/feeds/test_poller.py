@@ -189,3 +189,19 @@ def test_a_poll_killed_mid_ingest_loses_and_duplicates_nothing(
 def test_backoff_doubles_from_twice_the_interval_up_to_the_ceiling() -> None:
     assert [backoff_s(60, n, 300) for n in range(5)] == [60, 120, 240, 300, 300]
     assert backoff_s(600, 1, 300) == 600  # a ceiling below the interval never polls faster
+
+
+def test_a_feed_fills_only_its_own_collection(
+        components: Components, poller: FeedPoller, site: FeedSite, feed_base: str) -> None:
+    """The same address watched for two collections is two feeds, each polled into its own;
+    deleting a collection ends its feeds and leaves the other's."""
+    components.corpora.create("wire")
+    site.set_feed("/rss", [FERRY])
+    ours, _ = components.feed_store.add(f"{feed_base}/rss", EVERY, None, NOW, "2025-06-02T09:00:00+00:00", "wire")
+    assert ours.feed_id != _feed(components, f"{feed_base}/rss").feed_id
+    status, after = _poll(poller, components, ours.feed_id)
+    assert status == "new" and after.collection == "wire"
+    assert components.corpus("wire").catalog.get("ferry-1") is not None
+    assert components.catalog.get("ferry-1") is None
+    components.corpora.delete("wire")
+    assert [f.collection for f in components.feed_store.list()] == ["default"]
