@@ -217,6 +217,8 @@
         return new Problem("This chat could not sign in to the news service: its access key is missing or not valid (401).", false);
       case 403:
         return new Problem(`This chat is not allowed to ask the news service (403)${detail ? `: ${detail}` : "."}`, false);
+      case 404:
+        return new Problem("This chat asks for a collection of articles that the news service does not offer it (404).", false);
       case 429:
         return new Problem(`Too many questions right now. Please try again ${wait}.`);
       case 422:
