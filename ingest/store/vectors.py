@@ -149,13 +149,14 @@ class VectorStore:
             return set()
         return set(self._collection.get(ids=list(ids), include=[])["ids"])
 
-    def embeddings_by_text(self, doc_ids: Sequence[str], text_hashes: Sequence[str]) -> dict[str, list[float]]:
-        """Stored vectors of these documents keyed by the hash of the text they embed."""
-        if not doc_ids or not text_hashes:
+    def embeddings_by_text(self, doc_ids: Sequence[str] | None, text_hashes: Sequence[str]) -> dict[str, list[float]]:
+        """Stored vectors of these documents (None: of any) keyed by the hash of the text
+        they embed."""
+        if (doc_ids is not None and not doc_ids) or not text_hashes:
             return {}
-        got = self._collection.get(where={"$and": [{"doc_id": {"$in": list(doc_ids)}},
-                                                   {"text_hash": {"$in": list(text_hashes)}}]},
-                                   include=["embeddings", "metadatas"])
+        texts: dict[str, Any] = {"text_hash": {"$in": list(text_hashes)}}
+        where = texts if doc_ids is None else {"$and": [{"doc_id": {"$in": list(doc_ids)}}, texts]}
+        got = self._collection.get(where=where, include=["embeddings", "metadatas"])
         return {str(m["text_hash"]): list(e) for m, e in zip(got["metadatas"], got["embeddings"])}
 
     def count(self) -> int:
