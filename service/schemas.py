@@ -177,7 +177,7 @@ class ChatCompletionBody(BaseModel):
 
 
 class CollectionBody(BaseModel):
-    model_config = strict({"name": "wire"})
+    model_config = strict(ex.COLLECTION)
     name: CollectionName
 
 
