@@ -61,8 +61,12 @@ class _ChunkMeter:
     """Turns chunks done into ``Progress`` for one batch of prepared documents."""
 
     def __init__(self, batch: list[_Prepared], progress: Callable[[Progress], None] | None) -> None:
-        self._share = {p.doc.doc_id: 1.0 / len(p.chunks) for p in batch}
+        self._share = {p.doc.doc_id: 1.0 / len(p.chunks) for p in batch if p.chunks}
         self._progress = progress
+        # A page whose every paragraph is its site's chrome has nothing to embed: done at once.
+        empty = sum(1 for p in batch if not p.chunks)
+        if progress and empty:
+            progress(Progress(empty, 0))
 
     def done(self, doc_ids: Iterable[str]) -> None:
         """One chunk of each of ``doc_ids`` (repeats count again) is embedded or stored."""

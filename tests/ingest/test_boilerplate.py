@@ -74,3 +74,15 @@ def test_a_deleted_page_no_longer_counts_towards_its_site(components: Components
     components.corpus().indexer.delete(pages[0].id)
     components.corpus().indexer.ingest(pages[-1:])
     assert "newsletter" in " ".join(c.text for c in components.catalog.chunks_of(pages[-1].id))
+
+
+def test_a_page_of_nothing_but_chrome_is_kept_without_chunks(components: Components) -> None:
+    """Its text stays in the catalog; the progress of the run still counts it whole."""
+    chrome_only = Article(title="Newsletter", id="plug-only", source="Harbor Ledger",
+                          url="https://harbor.example/newsletter", text=PLUG)
+    done: list[float] = []
+    report = components.corpus().indexer.ingest(
+        [*(_page(i) for i in range(REPEATED_ON_PAGES)), chrome_only], progress=lambda p: done.append(p.documents))
+    assert "plug-only" in report.added and not report.failed
+    assert components.catalog.get("plug-only").n_chunks == 0
+    assert round(sum(done), 6) == REPEATED_ON_PAGES + 1
