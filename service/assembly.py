@@ -299,7 +299,5 @@ class Corpus:
 
     def close(self) -> None:
         """The main catalog, which the default collection uses, is the data dir's to close."""
-        if "retriever" in self.__dict__:
-            self.retriever.close()
         if self.name != DEFAULT_COLLECTION:
             self.catalog.close()

@@ -23,7 +23,8 @@ from service.collection_stores import CollectionStores
 
 
 class Opened(Protocol):
-    """What a collection's assembled parts must offer this cache."""
+    """What a collection's assembled parts must offer this cache; ``close`` is called when
+    the whole deployment shuts down."""
 
     generation: str
 
@@ -55,9 +56,6 @@ class Corpora(Generic[C]):
             held = self._open.get(name)
             if held is not None and held.generation == row.generation:
                 return held
-            if held is not None:
-                del self._open[name]
-                held.close()
             built = self._build(row, self._stores.catalog(name, create=False),
                                 self._stores.vectors(name, create=False))
             self._open[name] = built
@@ -102,10 +100,11 @@ class Corpora(Generic[C]):
         return True
 
     def _finish_delete(self, name: str) -> None:
+        """The parts of the collection are forgotten, not closed: a request still reading
+        through them ends with its own error instead of a closed connection's, and they
+        go once nothing holds them."""
         with self._lock:
-            held = self._open.pop(name, None)
-        if held is not None:
-            held.close()
+            self._open.pop(name, None)
         self._on_delete(name)
         self._stores.drop(name)
         self._registry.forget(name)

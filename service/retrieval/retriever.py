@@ -114,10 +114,6 @@ class Retriever:
         # order, at the same rate).
         self._turns = turns or Turns.per_core()
 
-    def close(self) -> None:
-        """Ends the lexical threads; a search still running finishes first."""
-        self._lexical_pool.shutdown(wait=False)
-
     def filters(self, options: RetrievalOptions) -> SearchFilters:
         """What the stores are asked for under ``options``, this retriever's policy for
         undated articles included."""

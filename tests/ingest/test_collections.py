@@ -17,6 +17,7 @@ from ingest.store.records import SearchFilters
 from ingest.store.sqlite_catalog import SqliteCatalog
 from ingest.store.vectors import VectorStore
 from service.assembly import Components
+from service.errors import dependency_exception_types
 from service.retrieval.retriever import RetrievalOptions
 from service.settings import Settings
 
@@ -176,3 +177,13 @@ def test_a_data_dir_made_before_collections_opens_as_the_default_one(settings: S
         assert feed.feed_id == "0c87f88ef0dd" and feed.collection == "default"
     finally:
         reopened.close()
+
+
+def test_a_search_still_running_on_a_deleted_collection_fails_and_makes_nothing_again(two: Components) -> None:
+    wire = two.corpus("wire")
+    two.corpora.delete("wire")
+    with pytest.raises(dependency_exception_types()):
+        wire.retriever.search("Who is buying Calder Mining?", RetrievalOptions(rerank=False))
+    assert two.corpora._stores.chroma_name("wire") not in {c.name for c in two.chroma.list_collections()}
+    if two.settings.catalog_url is None:
+        assert not two.corpora._stores.catalog_folder("wire").exists()
