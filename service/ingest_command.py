@@ -107,6 +107,7 @@ def data_dir_writer(components: Components, role: Role, *, quiet: bool = False) 
     """The writer for this run, holding the data dir until the run ends when it writes locally."""
     settings = components.settings
     check_writable(settings)  # before the encoder loads or anyone is waited for: a refusal is quick
+    command_collection(components)
     if settings.chroma_mode == "server":
         yield LocalWriter(components, quiet=quiet)
         return
@@ -143,7 +144,6 @@ def run_ingest(components: Components, args: argparse.Namespace) -> int:
     expanded = expand_sources(list(args.sources))
     items = list(reader.read_expanded(expanded))
     total = sum(isinstance(item, Article) for item in items)
-    command_collection(components)
     with data_dir_writer(components, "ingest", quiet=args.quiet) as writer:
         with ingest_bar(total, quiet=args.quiet) as on_progress:
             report = writer.ingest(items, on_progress)
@@ -152,7 +152,6 @@ def run_ingest(components: Components, args: argparse.Namespace) -> int:
 
 
 def run_delete(components: Components, args: argparse.Namespace) -> int:
-    command_collection(components)
     with data_dir_writer(components, "delete") as writer:
         deleted = writer.delete(args.id)
     if not deleted:
