@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install eval bench-ingest bench-query bench-load bench-soak bench-peer test-programs clean
+.PHONY: run test install eval bench-ingest bench-query bench-collections bench-load bench-soak bench-peer test-programs clean
 
 $(STAMP): pyproject.toml requirements-models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ bench-ingest: $(STAMP)
 bench-query: $(STAMP)
 	$(BIN)/python -m eval.bench.query_bench --backend extractive
 	$(BIN)/python -m eval.bench.query_bench --backend local --limit 30
+
+# One collection of rtqa-dev alone, then beside four more of the same size: search and ask latency.
+bench-collections: $(STAMP)
+	$(BIN)/python -m eval.bench.collections_bench
 
 # Concurrent clients against a server started on loopback (flags: LOAD_ARGS="--clients 8 --duration 30").
 # The CPU model answers one question at a time: more clients would only wait longer in its queue.

@@ -28,11 +28,16 @@ from service.settings import PROJECT_ROOT
 DEFAULT_SET = PROJECT_ROOT / "eval" / "gold" / "sample_gold.jsonl"
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    run = sub.add_parser("eval", help="run a gold set or benchmark; report and compare with the baseline")
+def add_commands(sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+                 parents: list[argparse.ArgumentParser]) -> None:
+    """``--collection`` (``parents``) indexes the set into that collection of the eval's
+    own data dir, made when missing, so a set can be measured beside other corpora."""
+    run = sub.add_parser("eval", help="run a gold set or benchmark; report and compare with the baseline",
+                         parents=parents)
     _options(run)
     run.set_defaults(func=cmd_eval)
-    record = sub.add_parser("eval-baseline", help="run like `eval` and store the result as the new baseline")
+    record = sub.add_parser("eval-baseline", help="run like `eval` and store the result as the new baseline",
+                            parents=parents)
     _options(record)
     record.set_defaults(func=cmd_eval_baseline)
 
@@ -68,14 +73,14 @@ def prepare(base: Components, args: argparse.Namespace) -> Prepared:
         bench = load_benchmark(args.bench)
         stack = eval_components(eval_settings(base.settings, bench.data_dir, args.backend))
         _ingest(stack, [str(bench.articles)], args.quiet)
-        items = bench_items(bench, stack.catalog)
+        items = bench_items(bench, stack.corpus().catalog)
         name, source = bench.name, str(bench.folder)
     else:
         gold = load_gold_set(args.set)
         corpus = args.corpus or gold.corpus or base.settings.sample_corpus_dir
         stack = eval_components(eval_settings(base.settings, RESULTS_DIR / "index" / gold.name, args.backend))
         _ingest(stack, [str(corpus)], args.quiet)
-        items = gold_items(gold, stack.catalog)
+        items = gold_items(gold, stack.corpus().catalog)
         name, source = gold.name, str(gold.path)
     return Prepared(name, source, stack, spread(select(items, args.subset), args.limit))
 
@@ -103,6 +108,9 @@ def spread(items: list[EvalItem], limit: int | None) -> list[EvalItem]:
 
 
 def _ingest(stack: Components, sources: list[str], quiet: bool) -> None:
+    name = stack.settings.default_collection
+    if stack.corpora.find(name) is None:
+        stack.corpora.create(name)
     with ingest_bar(None, desc="index", quiet=quiet) as on_progress:
         report = sync_index(stack, sources, progress=on_progress)
     print(f"index {stack.settings.data_dir}: added {len(report.added)}, updated {len(report.updated)}, "

@@ -51,8 +51,8 @@ def _measure(stack: Components, items: Sequence[EvalItem], standalone: dict[str,
     for item in items:
         request = AskRequest(question=item.question, history=item.history, as_of=item.as_of)
         question = standalone.get(item.id, item.question)
-        options = stack.ask_service.retrieval_options(request, question)
-        found = stack.retriever.search(question, replace(options, top_k=max(options.top_k, RETRIEVAL_DEPTH)))
+        options = stack.corpus().ask_service.retrieval_options(request, question)
+        found = stack.corpus().retriever.search(question, replace(options, top_k=max(options.top_k, RETRIEVAL_DEPTH)))
         ranked = [p.doc_id for p in found.passages]
         for k in recalls:
             recalls[k].append(metrics.recall_at_k(ranked, item.gold_doc_ids, k))

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
-from functools import cached_property
 from typing import Any, Callable, Sequence
 
 from eval import metrics
 from eval.reachable import answer_in_index
+from ingest.store.catalog import Catalog
+from ingest.store.vectors import VectorStore
 from service.answering.ask_service import AskRequest, AskResult
 from service.assembly import Components
 from service.retrieval.retriever import RetrievalOptions, RetrievalResult, Retriever, effective_filters
@@ -93,9 +94,8 @@ class SharedSearch:
 class EvalComponents(Components):
     """The service's own assembly with the retriever wrapped in ``SharedSearch``."""
 
-    @cached_property
-    def retriever(self) -> SharedSearch:  # type: ignore[override]
-        return SharedSearch(Components.retriever.func(self))  # type: ignore[attr-defined]
+    def build_retriever(self, catalog: Catalog, vectors: VectorStore) -> SharedSearch:  # type: ignore[override]
+        return SharedSearch(super().build_retriever(catalog, vectors))
 
 
 def eval_components(settings: Settings, share_models_with: Components | None = None) -> EvalComponents:
@@ -125,12 +125,12 @@ def run_items(components: Components, items: Sequence[EvalItem],
 
 def run_item(components: Components, item: EvalItem) -> QuestionResult:
     request = AskRequest(question=item.question, history=item.history, as_of=item.as_of)
-    asked = components.ask_service.ask(request)
-    options = components.ask_service.retrieval_options(request, asked.standalone_question)
-    retrieval = components.retriever.search(
+    asked = components.corpus().ask_service.ask(request)
+    options = components.corpus().ask_service.retrieval_options(request, asked.standalone_question)
+    retrieval = components.corpus().retriever.search(
         asked.standalone_question, replace(options, top_k=max(options.top_k, RETRIEVAL_DEPTH)))
     passages = retrieval.passages
-    in_index = (answer_in_index(components.catalog, item.answers,
+    in_index = (answer_in_index(components.corpus().catalog, item.answers,
                                 effective_filters(options, undated=components.settings.as_of_undated))
                 if item.answerable else None)
     return QuestionResult(

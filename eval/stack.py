@@ -33,12 +33,12 @@ def sync_index(components: Components, sources: Sequence[str],
     """Ingests ``sources`` and deletes any other document, so that the index is exactly the
     corpus even after articles were removed from it; fails if a source cannot be read,
     because metrics over a partial corpus would mislead."""
-    report = components.indexer.ingest(components.sources.read(list(sources)), progress=progress)
+    report = components.corpus().indexer.ingest(components.sources.read(list(sources)), progress=progress)
     if report.failed:
         reasons = "; ".join(f"{f.origin}: {f.reason}" for f in report.failed[:5])
         raise EvalInputError(f"{len(report.failed)} corpus source(s) failed to ingest: {reasons}")
     keep = {*report.added, *report.updated, *report.unchanged}
-    for doc in all_documents(components.catalog):
+    for doc in all_documents(components.corpus().catalog):
         if doc.doc_id not in keep:
-            components.indexer.delete(doc.doc_id)
+            components.corpus().indexer.delete(doc.doc_id)
     return report

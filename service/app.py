@@ -13,7 +13,8 @@ from service.assembly import Components
 from service.errors import install_error_handlers
 from service.observability.logs import configure_logging
 from service.observability.middleware import RequestObserver
-from service.routers import api_docs, ask, chat_completions, documents, feeds, health, metrics, search, widget
+from service.routers import (api_docs, ask, chat_completions, collections, documents, feeds, health, metrics,
+                             search, widget)
 from service.security.body_limit import BodyLimitMiddleware
 from service.security.json_body import JsonBodyCheck
 from service.service_claim import hold_for_worker
@@ -44,7 +45,8 @@ def create_app(components: Components, *, warm: bool = False,
     app.state.components = components
     install_error_handlers(app)
     install_storage_error_handler(app)
-    for module in (health, metrics, documents, feeds, search, ask, chat_completions, widget, api_docs):
+    for module in (health, metrics, collections, documents, feeds, search, ask, chat_completions, widget,
+                   api_docs):
         app.include_router(module.router)
     app.add_middleware(JsonBodyCheck)  # inside the size cap: only bodies under it are read whole
     app.add_middleware(BodyLimitMiddleware, max_bytes=int(components.settings.max_body_mb * 1024 * 1024))

@@ -1,6 +1,10 @@
 """The one place where settings become components. Everything is built lazily by plain
 constructors, so a CLI listing never loads a model and tests can replace any part by
-assigning the attribute before first use."""
+assigning the attribute before first use.
+
+``Components`` holds what every collection shares (models, keys, limits, metrics, the
+main catalog); a ``Corpus`` holds one collection's stores and the parts that read and write
+them, built the first time a request names it (see ``service.corpora``)."""
 
 from __future__ import annotations
 
@@ -17,11 +21,12 @@ from ingest.loaders.url import load_url
 from ingest.pipeline import Indexer
 from ingest.sources import USER_AGENT, SourceReader
 from ingest.store.catalog import Catalog
+from ingest.store.collection_registry import DEFAULT_COLLECTION, CollectionRegistry, CollectionRow
 from ingest.store.feed_leases import FeedLeases
 from ingest.store.feeds import FeedStore
 from ingest.store.postgres_catalog import PostgresCatalog
 from ingest.store.sqlite_catalog import SqliteCatalog
-from ingest.store.vectors import VectorStore
+from ingest.store.vectors import VectorStore, embedded_client, server_client
 from service.answering.citations import CitationChecker
 from service.answering.condense import QuestionCondenser
 from service.answering.generators import ChatGenerator, ExtractiveGenerator, Generator
@@ -30,6 +35,8 @@ from service.answering.reading_budget import BudgetBounds, ReadingBudget
 from service.answering.refusal import RefusalPolicy
 from service.answering.scope import ScopeCheck
 from service.answering.sentences import SentenceRanker
+from service.collection_stores import CollectionStores
+from service.corpora import Corpora
 from service.data_dir_claim import Claim
 from service.feeds.poller import FeedPoller
 from service.feeds.registry import FeedRegistry
@@ -64,12 +71,28 @@ class Components:
         return SqliteCatalog(self.settings.catalog_path)
 
     @cached_property
-    def vectors(self) -> VectorStore:
+    def chroma(self) -> object:
+        """One Chroma client for every collection's vectors."""
         s = self.settings
-        encoder = encoder_identity(s.encoder_precision)
         if s.chroma_mode == "server":
-            return VectorStore.server(s.chroma_host, s.chroma_port, s.collection, encoder)
-        return VectorStore.embedded(s.chroma_path, s.collection, encoder)
+            return server_client(s.chroma_host, s.chroma_port)
+        return embedded_client(s.chroma_path)
+
+    @cached_property
+    def corpora(self) -> Corpora[Corpus]:
+        s = self.settings
+        stores = CollectionStores(
+            self.catalog, self.chroma, chroma_base=s.collection,
+            encoder=encoder_identity(s.encoder_precision), data_dir=s.data_dir,
+            catalog_url=s.catalog_url.get_secret_value() if s.catalog_url is not None else None)
+        return Corpora(CollectionRegistry(self.catalog), stores,
+                       lambda row, catalog, vectors: Corpus(self, row, catalog, vectors),
+                       on_delete=self.feed_store.remove_collection)
+
+    def corpus(self, name: str | None = None) -> Corpus:
+        """A collection's parts; without a name, the one this process serves by default
+        (``NEWSQA_DEFAULT_COLLECTION``, or a command's ``--collection``)."""
+        return self.corpora.open(name or self.settings.default_collection)
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -85,9 +108,8 @@ class Components:
                        target_tokens=min(s.chunk_target_tokens, self.embedder.max_tokens),
                        overlap_tokens=s.chunk_overlap_tokens)
 
-    @cached_property
-    def indexer(self) -> Indexer:
-        return Indexer(self.embedder, self.chunker, self.catalog, self.vectors,
+    def build_indexer(self, catalog: Catalog, vectors: VectorStore) -> Indexer:
+        return Indexer(self.embedder, self.chunker, catalog, vectors,
                        batch_chunks=self.settings.ingest_batch_chunks,
                        dates_from_urls=self.settings.dates_from_urls)
 
@@ -117,8 +139,8 @@ class Components:
         fetcher = FeedFetcher(timeout_s=s.feed_timeout_s, max_bytes=max_bytes, user_agent=USER_AGENT)
         completer = EntryCompleter(lambda url: load_url(
             url, timeout_s=s.feed_timeout_s, max_bytes=int(s.fetch_max_mb * 1024 * 1024), user_agent=USER_AGENT))
-        poller = FeedPoller(fetcher, completer, self.indexer, self.feed_store, self.metrics,
-                            backoff_max_s=s.feed_backoff_max_s)
+        poller = FeedPoller(fetcher, completer, lambda name: self.corpus(name).indexer,
+                            self.feed_store, self.metrics, backoff_max_s=s.feed_backoff_max_s)
         owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         return FeedScheduler(self.feed_store, FeedLeases(self.catalog, owner), poller,
                              lease_s=s.feed_lease_s, tick_s=s.feed_tick_s)
@@ -131,10 +153,11 @@ class Components:
         return CrossEncoderReranker(packaged_reranker_path(), lanes=s.encoder_threads,
                                     max_tokens=s.rerank_max_tokens)
 
-    @cached_property
-    def retriever(self) -> Retriever:
+    def build_retriever(self, catalog: Catalog, vectors: VectorStore) -> Retriever:
+        """A collection's own: its exact-search vector cache holds that collection's
+        vectors only."""
         s = self.settings
-        return Retriever(self.embedder, self.vectors, self.catalog, self.reranker,
+        return Retriever(self.embedder, vectors, catalog, self.reranker,
                          mode=s.retrieval_mode, candidates=s.retrieval_candidates,
                          rerank_candidates=s.rerank_candidates,
                          newer_first_margin=s.newer_first_margin,
@@ -195,21 +218,20 @@ class Components:
         self.metrics.track_llm_queue(lambda: queue.waiting, lambda: queue.running)
         return queue
 
-    @cached_property
-    def ask_service(self) -> ReaderFacingAskService:
+    def build_ask_service(self, retriever: Retriever, collection: str) -> ReaderFacingAskService:
         s = self.settings
         chat_model = self.llm.chat_model
         # A follow-up's rewrite waits for the model in the same queue as the answers.
         condenser = QuestionCondenser(chat_model, self.prompts,
                                       queue=self.llm_queue if chat_model is not None else None)
         return ReaderFacingAskService(
-            self.retriever, self.generator, condenser,
+            retriever, self.generator, condenser,
             CitationChecker(min_support=s.min_citation_support,
                             min_restated_support=s.min_citation_restated_support),
             ScopeCheck(),
             RefusalPolicy(min_rerank_logit=s.min_rerank_logit,
                           min_dense_similarity=s.min_dense_similarity),
-            self.prompts, metrics=self.metrics)
+            self.prompts, metrics=self.metrics, collection=collection)
 
     @cached_property
     def metrics(self) -> Metrics:
@@ -229,12 +251,12 @@ class Components:
         self.embedder.embed_query("warm up")
         if self.reranker is not None:
             self.reranker.score("warm up", ["warm up"])
-        _ = self.ask_service
+        _ = self.corpus().ask_service
         if self.chat_generator is not None:
             self.chat_generator.calibrate()
 
     def models_loaded(self) -> bool:
-        return all(name in self.__dict__ for name in ("embedder", "ask_service"))
+        return all(name in self.__dict__ for name in ("embedder", "generator"))
 
     def close(self) -> None:
         """Stops what owns a thread, a process, a port, a connection or a lock (feed
@@ -243,7 +265,39 @@ class Components:
             self.feed_scheduler.stop()
         if "llm" in self.__dict__:
             self.llm.close()
+        if "corpora" in self.__dict__:
+            self.corpora.close()
         if "catalog" in self.__dict__:
             self.catalog.close()
         if self.data_dir_claim is not None:
             self.data_dir_claim.release()
+
+
+class Corpus:
+    """One collection: its catalog and vectors, and the indexer, retriever and ask service
+    over them, made from the shared models on first use. Nothing here reads any other
+    collection's stores, so every cache below them is the collection's own."""
+
+    def __init__(self, parts: Components, row: CollectionRow, catalog: Catalog, vectors: VectorStore) -> None:
+        self._parts = parts
+        self.name = row.name
+        self.generation = row.generation
+        self.catalog = catalog
+        self.vectors = vectors
+
+    @cached_property
+    def indexer(self) -> Indexer:
+        return self._parts.build_indexer(self.catalog, self.vectors)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        return self._parts.build_retriever(self.catalog, self.vectors)
+
+    @cached_property
+    def ask_service(self) -> ReaderFacingAskService:
+        return self._parts.build_ask_service(self.retriever, self.name)
+
+    def close(self) -> None:
+        """The main catalog, which the default collection uses, is the data dir's to close."""
+        if self.name != DEFAULT_COLLECTION:
+            self.catalog.close()

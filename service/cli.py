@@ -11,9 +11,12 @@ from typing import Sequence
 from eval.command import add_commands as add_eval_commands
 from ingest.article import site_of
 from ingest.store.catalog import MAX_OFFSET
+from ingest.store.collection_registry import CollectionExists, UnknownCollection
 from ingest.store.records import DocumentRecord
 from ingest.store.vectors import EncoderMismatchError
 from service.assembly import Components
+from service.collection_commands import add_commands as add_collection_commands
+from service.collection_option import collection_option
 from service.data_dir_claim import DataDirBusy
 from service.feeds.commands import add_commands as add_feed_commands
 from service.handoff import HandoffError
@@ -43,7 +46,7 @@ def _page_summary(shown: int, total: int, offset: int) -> str:
 
 
 def cmd_docs_list(components: Components, args: argparse.Namespace) -> int:
-    catalog = components.catalog
+    catalog = components.corpora.catalog(components.settings.default_collection)
     docs = catalog.list(limit=args.limit, offset=args.offset, source=args.source)
     total = catalog.count(source=args.source)
     if args.json:
@@ -57,7 +60,7 @@ def cmd_docs_list(components: Components, args: argparse.Namespace) -> int:
 
 
 def cmd_docs_show(components: Components, args: argparse.Namespace) -> int:
-    doc = components.catalog.get(args.id)
+    doc = components.corpora.catalog(components.settings.default_collection).get(args.id)
     if doc is None:
         print(f"error: no document with id '{args.id}' (see `newsqa docs list`)", file=sys.stderr)
         return 2
@@ -74,8 +77,10 @@ def cmd_docs_show(components: Components, args: argparse.Namespace) -> int:
 
 
 def cmd_stats(components: Components, args: argparse.Namespace) -> int:
-    stats = components.catalog.stats()
-    stats["vectors"] = components.vectors.count()
+    corpus = components.corpus()
+    stats = corpus.catalog.stats()
+    stats["vectors"] = corpus.vectors.count()
+    stats["collection"] = corpus.name
     stats["data_dir"] = str(components.settings.data_dir)
     _print_json(stats)
     return 0
@@ -111,8 +116,8 @@ def cmd_serve(components: Components, args: argparse.Namespace) -> int:
     tune_allocator(settings.malloc_arenas, settings.malloc_mmap_threshold_kb)
     check_before_serving(components)
     configure_logging(settings.log_level, settings.log_format)
-    if args.sample_if_empty and components.catalog.stats()["documents"] == 0:
-        report = components.indexer.ingest(
+    if args.sample_if_empty and components.corpus().catalog.stats()["documents"] == 0:
+        report = components.corpus().indexer.ingest(
             components.sources.read([str(settings.sample_corpus_dir)]))
         print_report(report)
     # Each worker process builds its own app from the same environment, and loading the
@@ -148,8 +153,9 @@ def _not_negative(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsqa", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    one = [collection_option()]
 
-    ingest = sub.add_parser("ingest", help="index files, folders, globs, URLs and feeds")
+    ingest = sub.add_parser("ingest", help="index files, folders, globs, URLs and feeds", parents=one)
     ingest.add_argument("sources", nargs="+", help="paths, folders, glob patterns or http(s) URLs")
     ingest.add_argument("--fields", default="", help="JSON field names, e.g. text=body,published=date")
     ingest.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -157,24 +163,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     docs = sub.add_parser("docs", help="list, show or delete indexed documents")
     docs_sub = docs.add_subparsers(dest="docs_command", required=True)
-    listing = docs_sub.add_parser("list")
+    listing = docs_sub.add_parser("list", parents=one)
     listing.add_argument("--limit", type=_positive, default=50, help="rows per page (default 50)")
     listing.add_argument("--offset", type=_not_negative, default=0, help="rows to skip (default 0)")
     listing.add_argument("--source")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(func=cmd_docs_list)
-    show = docs_sub.add_parser("show")
+    show = docs_sub.add_parser("show", parents=one)
     show.add_argument("id")
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=cmd_docs_show)
-    delete = docs_sub.add_parser("delete")
+    delete = docs_sub.add_parser("delete", parents=one)
     delete.add_argument("id")
     delete.set_defaults(func=run_delete)
 
-    stats = sub.add_parser("stats", help="counts of documents, chunks, vectors and sources")
+    stats = sub.add_parser("stats", help="counts of documents, chunks, vectors and sources", parents=one)
     stats.set_defaults(func=cmd_stats)
 
-    serve = sub.add_parser("serve", help="run the HTTP API")
+    serve = sub.add_parser("serve", help="run the HTTP API; --collection: what requests without one read",
+                           parents=one)
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, default=1,
@@ -183,8 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="ingest the shipped sample corpus first when the index is empty")
     serve.set_defaults(func=cmd_serve)
 
-    add_feed_commands(sub)
-    add_eval_commands(sub)
+    add_feed_commands(sub, one)
+    add_eval_commands(sub, one)
+    add_collection_commands(sub)
     return parser
 
 
@@ -193,10 +201,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     line on stderr and exit code 2, since a traceback would bury the path and the remedy."""
     args = build_parser().parse_args(argv)
     settings = Settings()
+    if getattr(args, "collection", None):
+        settings = settings.model_copy(update={"default_collection": args.collection})
     try:
         with explained_write_failures(settings):
             return int(args.func(Components(settings), args))
-    except (StorageError, ModelFileError, EncoderMismatchError, DataDirBusy, HandoffError) as exc:
+    except UnknownCollection as exc:
+        print(f"error: {exc} (see `newsqa collections list`; make it with "
+              f"`newsqa collections create {exc.name}`)", file=sys.stderr)
+        return 2
+    except (StorageError, ModelFileError, EncoderMismatchError, DataDirBusy, HandoffError,
+            CollectionExists) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

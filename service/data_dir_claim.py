@@ -29,10 +29,11 @@ LOCK_NAME = "newsqa.lock"
 HOLDER_NAME = "newsqa-holder.json"
 POLL_S = 0.2
 
-Role = Literal["serve", "worker", "ingest", "delete"]
+Role = Literal["serve", "worker", "ingest", "delete", "collections"]
 SERVICE_ROLES: tuple[Role, ...] = ("serve", "worker")
 COMMANDS: dict[Role, str] = {"serve": "newsqa serve", "worker": "a service process",
-                             "ingest": "newsqa ingest", "delete": "newsqa docs delete"}
+                             "ingest": "newsqa ingest", "delete": "newsqa docs delete",
+                             "collections": "newsqa collections"}
 
 
 @dataclass(frozen=True)

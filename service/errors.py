@@ -17,6 +17,9 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from ingest.store.collection_registry import (CollectionExists, CollectionNameError, DefaultCollectionError,
+                                              UnknownCollection)
+
 log = logging.getLogger("newsqa.errors")
 
 
@@ -102,6 +105,12 @@ def dependency_exception_types() -> tuple[type[BaseException], ...]:
     return tuple(t for types, _ in _dependency_reasons() for t in types)
 
 
+def _collection_refusal(status: int) -> Any:
+    async def refuse(request: Request, exc: Exception) -> JSONResponse:
+        return SafeJSONResponse({"detail": str(exc)}, status_code=status)
+    return refuse
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Dependency failures get handlers of their own: those run inside the middleware stack,
     so a 503 still carries CORS headers and a browser widget can read it. The catch-all for
@@ -114,6 +123,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     for exc_type in dependency_exception_types():
         app.add_exception_handler(exc_type, unavailable)
+
+    # Raised wherever a collection is opened, created or deleted: one status per kind.
+    for exc_type, status in ((UnknownCollection, 404), (CollectionNameError, 422), (CollectionExists, 409),
+                             (DefaultCollectionError, 409)):
+        app.add_exception_handler(exc_type, _collection_refusal(status))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from ingest.article import Article, LoadFailure
 from ingest.pipeline import IngestReport, Progress
+from ingest.store.collection_registry import CollectionExists
 from service.data_dir_claim import Holder, current_holder
 from service.schemas import ArticleIn
 
@@ -37,13 +38,15 @@ class HandoffError(RuntimeError):
 
 
 class ServiceClient:
-    """Calls the service named by a holder file with the token it published."""
+    """Calls the service named by a holder file with the token it published, for one
+    collection: the command's own."""
 
-    def __init__(self, holder: Holder, data_dir: Path) -> None:
+    def __init__(self, holder: Holder, data_dir: Path, collection: str) -> None:
         if holder.url is None:
             raise ValueError("a holder without a URL cannot be called")
         self.holder = holder
         self._data_dir = data_dir
+        self.collection = collection
         headers = {"Authorization": f"Bearer {holder.token}"} if holder.token else {}
         # The service is on this machine: a proxy from the environment must not come between.
         self._http = httpx.Client(base_url=holder.url, headers=headers, timeout=REQUEST_TIMEOUT_S,
@@ -78,18 +81,26 @@ class ServiceClient:
                            "this command again")
 
     def add(self, articles: Sequence[Article]) -> IngestReport:
-        body = {"articles": [payload(a) for a in articles]}
+        body = {"articles": [payload(a) for a in articles], "collection": self.collection}
         got = self._call("POST", "/v1/documents", body=body).json()
         return IngestReport(added=got["added"], updated=got["updated"], unchanged=got["unchanged"],
                             failed=[LoadFailure(f["origin"], f["reason"]) for f in got["failed"]],
                             chunks=got["chunks"])
 
     def delete(self, doc_id: str) -> bool:
-        response = self._call("DELETE", f"/v1/documents/{quote(doc_id, safe='')}", missing_ok=True)
+        response = self._call("DELETE", f"/v1/documents/{quote(doc_id, safe='')}?collection={self.collection}",
+                              missing_ok=True)
         return response.status_code != 404
 
+    def create_collection(self, name: str) -> None:
+        if self._call("POST", "/v1/collections", body={"name": name}, exists_ok=True).status_code == 409:
+            raise CollectionExists(name)
+
+    def delete_collection(self, name: str) -> bool:
+        return self._call("DELETE", f"/v1/collections/{name}", missing_ok=True).status_code != 404
+
     def _call(self, method: str, path: str, *, body: dict[str, object] | None = None,
-              missing_ok: bool = False) -> httpx.Response:
+              missing_ok: bool = False, exists_ok: bool = False) -> httpx.Response:
         """Retries what the service asks to retry (429, 503 with ``Retry-After``); any other
         refusal ends the command with the service's own reason."""
         while True:
@@ -103,7 +114,8 @@ class ServiceClient:
             if response.status_code in (429, 503) and retry and retry.isdigit():
                 time.sleep(int(retry))
                 continue
-            if response.is_success or (missing_ok and response.status_code == 404):
+            if response.is_success or (missing_ok and response.status_code == 404) \
+                    or (exists_ok and response.status_code == 409):
                 return response
             raise HandoffError(f"{self.holder.describe()} refused {method} {path}: "
                                f"{response.status_code} {response.text[:500]}")

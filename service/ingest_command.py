@@ -24,6 +24,7 @@ from ingest.article import Article, LoadFailure
 from ingest.loaders.files import expand_sources
 from ingest.pipeline import IngestReport, Progress
 from service.assembly import Components
+from service.collection_option import command_collection
 from service.data_dir_claim import Claim, DataDirBusy, Holder, Role, take_or_find_service
 from service.handoff import ServiceClient, ingest_through
 from service.progress_bar import ingest_bar
@@ -31,10 +32,16 @@ from service.storage_errors import check_writable
 
 
 class Writer(Protocol):
+    """Writes into the command's collection (``--collection``, else the default one)."""
+
     def ingest(self, items: Sequence[Article | LoadFailure],
                progress: Callable[[Progress], None]) -> IngestReport: ...
 
     def delete(self, doc_id: str) -> bool: ...
+
+    def create_collection(self, name: str) -> None: ...
+
+    def delete_collection(self, name: str) -> bool: ...
 
 
 class LocalWriter:
@@ -48,10 +55,16 @@ class LocalWriter:
                progress: Callable[[Progress], None]) -> IngestReport:
         if not self._quiet:
             show_encoder_progress()
-        return self._components.indexer.ingest(items, progress=progress)
+        return self._components.corpus().indexer.ingest(items, progress=progress)
 
     def delete(self, doc_id: str) -> bool:
-        return self._components.indexer.delete(doc_id)
+        return self._components.corpus().indexer.delete(doc_id)
+
+    def create_collection(self, name: str) -> None:
+        self._components.corpora.create(name)
+
+    def delete_collection(self, name: str) -> bool:
+        return self._components.corpora.delete(name)
 
 
 class ServiceWriter:
@@ -66,6 +79,12 @@ class ServiceWriter:
 
     def delete(self, doc_id: str) -> bool:
         return self._client.delete(doc_id)
+
+    def create_collection(self, name: str) -> None:
+        self._client.create_collection(name)
+
+    def delete_collection(self, name: str) -> bool:
+        return self._client.delete_collection(name)
 
 
 def say(message: str) -> None:
@@ -88,6 +107,7 @@ def data_dir_writer(components: Components, role: Role, *, quiet: bool = False) 
     """The writer for this run, holding the data dir until the run ends when it writes locally."""
     settings = components.settings
     check_writable(settings)  # before the encoder loads or anyone is waited for: a refusal is quick
+    command_collection(components)
     if settings.chroma_mode == "server":
         yield LocalWriter(components, quiet=quiet)
         return
@@ -106,7 +126,7 @@ def data_dir_writer(components: Components, role: Role, *, quiet: bool = False) 
                 "`newsqa serve`, so its address is unknown: send the documents to its API "
                 "(POST /v1/documents or /v1/documents/upload, DELETE /v1/documents/ID), or stop "
                 "it and run this command again")
-        client = ServiceClient(found, settings.data_dir)
+        client = ServiceClient(found, settings.data_dir, settings.default_collection)
         try:
             if client.wait_ready(settings.service_wait_s, say):
                 say(f"{found.describe()} holds {settings.data_dir}; it does the writing")

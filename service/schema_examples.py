@@ -34,4 +34,5 @@ CHAT = [
                   {"role": "user", "content": [{"type": "text", "text": DELPHINE}]}]},
 ]
 
+COLLECTION = {"name": "wire"}
 FEEDS = [{"url": "https://example.org/news/rss.xml", "every": "15m", "source": "Harbor Ledger"}]

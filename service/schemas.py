@@ -10,11 +10,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
+from fastapi import Query
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag,
                       model_validator)
 from pydantic_core import PydanticCustomError
 
 from ingest.article import web_url
+from ingest.store.collection_registry import NAME_PATTERN
 from ingest.store.records import SearchFilters
 from service import schema_examples as ex
 
@@ -35,6 +37,11 @@ def _iso_text(value: object) -> object:
 
 
 IsoDate = Annotated[date, Field(strict=False), BeforeValidator(_iso_text)]
+CollectionName = Annotated[str, Field(pattern=f"^{NAME_PATTERN}$", max_length=40,
+                                      description="A collection; default: the service's default collection.")]
+# The same, as the query parameter of routes without a body.
+CollectionParam = Annotated[str | None, Query(pattern=f"^{NAME_PATTERN}$", max_length=40,
+                                              description="A collection; default: the service's default collection.")]
 
 
 def strict(*examples: dict[str, object], extra: Literal["forbid", "ignore", "allow"] = "forbid") -> ConfigDict:
@@ -70,6 +77,7 @@ class Filters(BaseModel):
 class SearchBody(BaseModel):
     model_config = strict(*ex.SEARCH)
     query: NonBlank
+    collection: CollectionName | None = None
     filters: Filters = Field(default_factory=Filters)
     as_of: IsoDate | None = None
     top_k: int = Field(5, ge=1, le=50)
@@ -80,6 +88,7 @@ class SearchBody(BaseModel):
 class AskBody(BaseModel):
     model_config = strict(*ex.ASK)
     question: NonBlank
+    collection: CollectionName | None = None
     history: list[Turn] = Field(default_factory=list, max_length=50)
     filters: Filters = Field(default_factory=Filters)
     as_of: IsoDate | None = None
@@ -112,6 +121,7 @@ class ArticleIn(BaseModel):
 class DocumentsBody(BaseModel):
     model_config = strict(*ex.DOCUMENTS)
     articles: list[ArticleIn] = Field(min_length=1, max_length=1000)
+    collection: CollectionName | None = None
 
 
 class TextPart(BaseModel):
@@ -152,8 +162,8 @@ class StreamOptions(BaseModel):
 
 
 class ChatCompletionBody(BaseModel):
-    """OpenAI's request shape; unknown OpenAI parameters are accepted and ignored, and so is
-    the model name (every name is answered by ``newsqa``)."""
+    """OpenAI's request shape; unknown OpenAI parameters are accepted and ignored. The model
+    ``newsqa:NAME`` answers from collection NAME; any other name, from the default one."""
 
     model_config = strict(*ex.CHAT, extra="allow")
     model: str = "newsqa"
@@ -166,6 +176,11 @@ class ChatCompletionBody(BaseModel):
         return bool(self.stream_options and self.stream_options.include_usage)
 
 
+class CollectionBody(BaseModel):
+    model_config = strict(ex.COLLECTION)
+    name: CollectionName
+
+
 class FeedBody(BaseModel):
     """A feed to watch; ``every`` is an interval such as ``15m`` or ``2h`` (default
     ``NEWSQA_FEED_INTERVAL_S``), checked with the address when the feed is added."""
@@ -174,3 +189,4 @@ class FeedBody(BaseModel):
     url: NonBlank = Field(max_length=2048)
     every: NonBlank | None = Field(None, max_length=32)
     source: NonBlank | None = Field(None, max_length=200)
+    collection: CollectionName | None = None

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingest.store.collection_registry import DEFAULT_COLLECTION, NAME_PATTERN
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -16,8 +18,10 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(Path("data"), description="Indexes, catalog and assembled model files.")
     models_dir: Path | None = Field(None, description="Assembled and exported model files; unset: `<data_dir>/models`.")
-    collection: str = Field("news_chunks", min_length=3, max_length=512,
-                            description="Chroma collection name.")
+    collection: str = Field("news_chunks", min_length=3, max_length=400,
+                            description="Chroma collection of the `default` collection; another collection NAME keeps its vectors in `<this>-NAME`.")
+    default_collection: str = Field(DEFAULT_COLLECTION, pattern=f"^{NAME_PATTERN}$",
+                                    description="Collection that requests without `collection` (and the model name `newsqa`) read, and that commands without `--collection` use.")
     chroma_mode: Literal["embedded", "server"] = Field(
         "embedded", description="`embedded`: Chroma files under the data dir; `server`: `chroma run`.")
     chroma_host: str = "127.0.0.1"

@@ -21,6 +21,6 @@ def check_before_serving(components: Components) -> None:
     settings = components.settings
     with explained_write_failures(settings):
         check_writable(settings)
-        _ = components.catalog, components.vectors
+        components.corpus()
         if settings.llm_backend == "local":
             assemble_model(settings.local_model, settings.model_files_dir)

@@ -100,23 +100,24 @@ def sample_components(tmp_path_factory: pytest.TempPathFactory, embedder: Embedd
                                 llm_backend="extractive", _env_file=None,
                                 **_stores(store_mode, request)))
     built.embedder = embedder
-    report = built.indexer.ingest(built.sources.read([str(SAMPLE_CORPUS)]))
+    report = built.corpus().indexer.ingest(built.sources.read([str(SAMPLE_CORPUS)]))
     assert not report.failed, report.failed
     yield built
     built.close()
 
 
 class LiveServer:
-    """The real app under uvicorn on a free loopback port, in a background thread."""
+    """The real app under uvicorn on a loopback port (a free one unless given), in a
+    background thread."""
 
-    def __init__(self, app: object) -> None:
+    def __init__(self, app: object, port: int | None = None) -> None:
         import threading
 
         import uvicorn
 
         from eval.bench.common import free_port
 
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port,
                                                      log_level="warning", lifespan="off"))

@@ -52,14 +52,14 @@ def bench_ours(articles: Path, workdir: Path, batch_size: int) -> tuple[dict[str
                                  batch_size=batch_size)
     components.embedder = embedder
     started = time.perf_counter()
-    report = components.indexer.ingest(components.sources.read([str(articles)]))
+    report = components.corpus().indexer.ingest(components.sources.read([str(articles)]))
     first = time.perf_counter() - started
     docs = len(report.added)
     if not docs:
         reasons = "; ".join(f"{f.origin}: {f.reason}" for f in report.failed[:5])
         raise SystemExit(f"nothing was ingested ({reasons or 'no articles found'})")
     started = time.perf_counter()
-    again = components.indexer.ingest(components.sources.read([str(articles)]))
+    again = components.corpus().indexer.ingest(components.sources.read([str(articles)]))
     second = time.perf_counter() - started
     assert len(again.unchanged) == docs, "re-ingest of unchanged articles changed something"
     return {

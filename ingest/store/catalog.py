@@ -121,6 +121,20 @@ class Catalog(ABC):
     def close(self) -> None:
         """Release every connection this catalog opened."""
 
+    @abstractmethod
+    def _columns(self, table: str, conn: Any) -> set[str]:
+        """Names of the columns ``table`` has now."""
+
+    def ensure_columns(self, table: str, columns: dict[str, str]) -> None:
+        """Adds those of ``columns`` (name -> SQL type and default) that a table made by an
+        older version lacks; its rows take the default. Under the write lock, so that two
+        processes opening one old catalog at once do not both add a column."""
+        with self.transaction() as conn:
+            present = self._columns(table, conn)
+            for column, kind in columns.items():
+                if column not in present:
+                    self._run(f"ALTER TABLE {table} ADD COLUMN {column} {kind}", (), conn)
+
     def _sql(self, sql: str) -> str:
         return sql
 

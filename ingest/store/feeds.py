@@ -5,16 +5,19 @@ every host see the same feeds, and so that a poll's outcome is stored where the 
 it added are. A feed's validators (ETag, Last-Modified) and the fingerprints of the entries
 it has ingested are written only after those entries are in the index: a poll killed
 half-way is simply repeated, and the idempotent indexer turns the repeat into no-ops.
+A feed belongs to one collection, whose index its articles go into; the same address
+watched for two collections is two feeds.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 from ingest.article import canonical_url
 from ingest.store.catalog import Catalog
+from ingest.store.collection_registry import DEFAULT_COLLECTION
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS feeds (
@@ -44,13 +47,17 @@ SCHEMA = (
         PRIMARY KEY (feed_id, entry_key)
     )""",
 )
+# Columns added after feeds were first stored: feeds of older catalogs are the default collection's.
+ADDED_FEED_COLUMNS = {"collection": f"TEXT NOT NULL DEFAULT '{DEFAULT_COLLECTION}'"}
 FEED_ID_CHARS = 12
 
 
-def feed_id_for(url: str) -> str:
-    """One id per address (after canonicalisation): adding a feed twice changes its
-    settings instead of watching it twice."""
-    return hashlib.sha256(canonical_url(url).encode()).hexdigest()[:FEED_ID_CHARS]
+def feed_id_for(url: str, collection: str = DEFAULT_COLLECTION) -> str:
+    """One id per address (after canonicalisation) and collection: adding a feed twice
+    changes its settings instead of watching it twice. The default collection's ids are
+    those of feeds stored before collections existed."""
+    key = canonical_url(url) if collection == DEFAULT_COLLECTION else f"{collection}\n{canonical_url(url)}"
+    return hashlib.sha256(key.encode()).hexdigest()[:FEED_ID_CHARS]
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,7 @@ class Feed:
     last_error: str | None = None
     articles_added: int = 0
     articles_updated: int = 0
+    collection: str = DEFAULT_COLLECTION
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -103,11 +111,13 @@ class FeedStore:
         with catalog.transaction() as conn:
             for statement in SCHEMA:
                 catalog.execute(statement, (), conn)
+        catalog.ensure_columns("feeds", ADDED_FEED_COLUMNS)
 
-    def add(self, url: str, every_s: int, source: str | None, now: float, now_iso: str) -> tuple[Feed, bool]:
+    def add(self, url: str, every_s: int, source: str | None, now: float, now_iso: str,
+            collection: str = DEFAULT_COLLECTION) -> tuple[Feed, bool]:
         """The feed and whether it is new; a known address keeps its history and takes the
         new interval and source. A new feed is due at once."""
-        feed_id = feed_id_for(url)
+        feed_id = feed_id_for(url, collection)
         with self._catalog.transaction() as conn:
             known = self._catalog.execute("SELECT 1 FROM feeds WHERE feed_id=?", (feed_id,), conn).fetchone()
             if known:
@@ -115,8 +125,8 @@ class FeedStore:
                                       (every_s, source, feed_id), conn)
             else:
                 self._catalog.execute(
-                    "INSERT INTO feeds (feed_id, url, source, every_s, added_at, next_poll_at)"
-                    " VALUES (?,?,?,?,?,?)", (feed_id, url, source, every_s, now_iso, now), conn)
+                    "INSERT INTO feeds (feed_id, url, source, every_s, added_at, next_poll_at, collection)"
+                    " VALUES (?,?,?,?,?,?,?)", (feed_id, url, source, every_s, now_iso, now, collection), conn)
         feed = self.get(feed_id)
         assert feed is not None
         return feed, not known
@@ -125,15 +135,27 @@ class FeedStore:
         row = self._catalog.execute(f"SELECT {_FEED_COLUMNS} FROM feeds WHERE feed_id=?", (feed_id,)).fetchone()
         return _feed(row) if row else None
 
-    def list(self) -> list[Feed]:
+    def list(self, collections: Collection[str] | None = None) -> list[Feed]:
+        """Every feed, or those of ``collections``."""
+        where, args = "", []
+        if collections is not None:
+            where = f" WHERE collection IN ({','.join('?' * len(collections)) or 'NULL'})"
+            args = sorted(collections)
         return [_feed(r) for r in self._catalog.execute(
-            f"SELECT {_FEED_COLUMNS} FROM feeds ORDER BY added_at, feed_id")]
+            f"SELECT {_FEED_COLUMNS} FROM feeds{where} ORDER BY added_at, feed_id", args)]
 
     def remove(self, feed_id: str) -> bool:
         """Stop watching; the articles it brought stay in the index."""
         with self._catalog.transaction() as conn:
             self._catalog.execute("DELETE FROM feed_entries WHERE feed_id=?", (feed_id,), conn)
             return self._catalog.execute("DELETE FROM feeds WHERE feed_id=?", (feed_id,), conn).rowcount > 0
+
+    def remove_collection(self, collection: str) -> None:
+        """The feeds of a collection that is being deleted, with what they recorded."""
+        with self._catalog.transaction() as conn:
+            self._catalog.execute("DELETE FROM feed_entries WHERE feed_id IN"
+                                  " (SELECT feed_id FROM feeds WHERE collection=?)", (collection,), conn)
+            self._catalog.execute("DELETE FROM feeds WHERE collection=?", (collection,), conn)
 
     def due(self, now: float) -> list[Feed]:
         """Feeds whose next poll has come and that no poller holds, the longest waiting first."""

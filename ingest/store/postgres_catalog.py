@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 import psycopg
+from psycopg import sql
 from psycopg.rows import dict_row
 
 from ingest.store.catalog import ADDED_DOCUMENT_COLUMNS, DOCUMENTS_SCHEMA, Catalog
@@ -37,22 +38,35 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_tsv ON chunks USING GIN (tsv);
-""" + "".join(f"ALTER TABLE documents ADD COLUMN IF NOT EXISTS {column} {kind};\n"
-             for column, kind in ADDED_DOCUMENT_COLUMNS.items())
+"""
 
 
 class PostgresCatalog(Catalog):
-    def __init__(self, url: str, *, connect_timeout_s: int = 5) -> None:
+    """``schema`` None keeps the tables where the connection puts them (a database made
+    before collections existed); a schema of its own holds each other collection, so that
+    every query of this code stays the same and reads that collection only. ``create``
+    False opens only a schema that exists."""
+
+    def __init__(self, url: str, *, schema: str | None = None, create: bool = True,
+                 connect_timeout_s: int = 5) -> None:
         self.url = url
+        self.schema = schema
         self._timeout = connect_timeout_s
         self._connections = ThreadConnections(
             self._connect, lambda conn: not (conn.closed or conn.broken))
+        if schema is not None and create:
+            self._conn().execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
         with self.transaction() as conn:
             conn.execute(_SCHEMA)
+        self.ensure_columns("documents", ADDED_DOCUMENT_COLUMNS)
 
     def _connect(self) -> psycopg.Connection:
-        return psycopg.connect(self.url, autocommit=True, row_factory=dict_row,
+        conn = psycopg.connect(self.url, autocommit=True, row_factory=dict_row,
                                connect_timeout=self._timeout)
+        if self.schema is not None:
+            # Without the schema, a table name would fall through to the public one.
+            conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
+        return conn
 
     def _conn(self) -> psycopg.Connection:
         return self._connections.get()
@@ -66,6 +80,11 @@ class PostgresCatalog(Catalog):
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s")
+
+    def _columns(self, table: str, conn: psycopg.Connection) -> set[str]:
+        return {row["column_name"] for row in self._run(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = ?", (table,), conn)}
 
     def _insert_chunk(self, conn: psycopg.Connection, doc: DocumentRecord, chunk: ChunkRecord) -> None:
         conn.execute(
@@ -87,3 +106,8 @@ class PostgresCatalog(Catalog):
 
     def close(self) -> None:
         self._connections.close_all()
+
+    def drop_schema(self, schema: str) -> None:
+        """Another collection's schema with every table and row in it; nothing if it is gone."""
+        with self.transaction() as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))

@@ -32,19 +32,22 @@ SHORTLIST_FACTOR = 4
 
 
 class SqliteCatalog(Catalog):
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    """``create`` False opens only a file that exists: a collection deleted while a request
+    runs must not come back as an empty file when that request opens a connection."""
+
+    def __init__(self, path: Path, *, create: bool = True) -> None:
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._mode = "rwc" if create else "rw"
         self._connections = ThreadConnections(self._connect, lambda conn: True)
         self._conn().executescript(_SCHEMA)
-        present = {row["name"] for row in self._conn().execute("PRAGMA table_info(documents)")}
-        for column, kind in ADDED_DOCUMENT_COLUMNS.items():
-            if column not in present:
-                self._conn().execute(f"ALTER TABLE documents ADD COLUMN {column} {kind}")
+        self.ensure_columns("documents", ADDED_DOCUMENT_COLUMNS)
         self._match_counts: tuple[tuple[int, int] | None, dict[str, int]] = (None, {})
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode={self._mode}", uri=True, timeout=30,
+                               isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -53,6 +56,9 @@ class SqliteCatalog(Catalog):
 
     def _conn(self) -> sqlite3.Connection:
         return self._connections.get()
+
+    def _columns(self, table: str, conn: sqlite3.Connection) -> set[str]:
+        return {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

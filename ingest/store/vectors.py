@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Collection, Sequence
 
 import chromadb
+import chromadb.errors
 import numpy as np
 
 from ingest.embedder import encoder_identity
@@ -46,6 +47,23 @@ def _all(clauses: list[dict[str, Any]]) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+def embedded_client(path: Path) -> Any:
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chromadb.Settings(anonymized_telemetry=False))
+
+
+def server_client(host: str, port: int) -> Any:
+    return chromadb.HttpClient(host=host, port=port, settings=chromadb.Settings(anonymized_telemetry=False))
+
+
+def drop_collection(client: Any, name: str) -> None:
+    """Every vector of a Chroma collection goes, with the collection; nothing if it is gone."""
+    try:
+        client.delete_collection(name)
+    except chromadb.errors.NotFoundError:
+        pass
+
+
 # Collections made before the encoder was recorded hold full-precision MiniLM vectors.
 UNRECORDED_ENCODER = encoder_identity("fp32")
 
@@ -61,11 +79,16 @@ class VectorStore:
     a question embedded by one encoder and compared with chunks embedded by another ranks
     passages by noise, silently."""
 
-    def __init__(self, client: Any, collection: str, encoder: str) -> None:
+    def __init__(self, client: Any, collection: str, encoder: str, *, create: bool = True) -> None:
+        """``create`` False opens only a collection that exists, so a request still running
+        when its collection is deleted fails instead of making it again, half empty."""
         self._client = client
         self._name = collection
-        self._collection = client.get_or_create_collection(
-            collection, metadata={"hnsw:space": "cosine", "encoder": encoder})
+        if create:
+            self._collection = client.get_or_create_collection(
+                collection, metadata={"hnsw:space": "cosine", "encoder": encoder})
+        else:
+            self._collection = client.get_collection(collection)
         built_with = (self._collection.metadata or {}).get("encoder", UNRECORDED_ENCODER)
         if built_with != encoder:
             raise EncoderMismatchError(
@@ -75,16 +98,11 @@ class VectorStore:
 
     @classmethod
     def embedded(cls, path: Path, collection: str, encoder: str) -> "VectorStore":
-        path.mkdir(parents=True, exist_ok=True)
-        client = chromadb.PersistentClient(path=str(path), settings=chromadb.Settings(
-            anonymized_telemetry=False))
-        return cls(client, collection, encoder)
+        return cls(embedded_client(path), collection, encoder)
 
     @classmethod
     def server(cls, host: str, port: int, collection: str, encoder: str) -> "VectorStore":
-        client = chromadb.HttpClient(host=host, port=port, settings=chromadb.Settings(
-            anonymized_telemetry=False))
-        return cls(client, collection, encoder)
+        return cls(server_client(host, port), collection, encoder)
 
     def upsert(self, ids: Sequence[str], embeddings: Sequence[Sequence[float]],
                metadatas: Sequence[dict[str, Any]]) -> None:
@@ -131,13 +149,14 @@ class VectorStore:
             return set()
         return set(self._collection.get(ids=list(ids), include=[])["ids"])
 
-    def embeddings_by_text(self, doc_ids: Sequence[str], text_hashes: Sequence[str]) -> dict[str, list[float]]:
-        """Stored vectors of these documents keyed by the hash of the text they embed."""
-        if not doc_ids or not text_hashes:
+    def embeddings_by_text(self, doc_ids: Sequence[str] | None, text_hashes: Sequence[str]) -> dict[str, list[float]]:
+        """Stored vectors of these documents (None: of any) keyed by the hash of the text
+        they embed."""
+        if (doc_ids is not None and not doc_ids) or not text_hashes:
             return {}
-        got = self._collection.get(where={"$and": [{"doc_id": {"$in": list(doc_ids)}},
-                                                   {"text_hash": {"$in": list(text_hashes)}}]},
-                                   include=["embeddings", "metadatas"])
+        texts: dict[str, Any] = {"text_hash": {"$in": list(text_hashes)}}
+        where = texts if doc_ids is None else {"$and": [{"doc_id": {"$in": list(doc_ids)}}, texts]}
+        got = self._collection.get(where=where, include=["embeddings", "metadatas"])
         return {str(m["text_hash"]): list(e) for m, e in zip(got["metadatas"], got["embeddings"])}
 
     def count(self) -> int:

@@ -13,11 +13,12 @@ import sys
 from ingest.feeds.spec import FeedSpecError, format_interval
 from ingest.store.feeds import Feed
 from service.assembly import Components
+from service.collection_option import command_collection
 
 
 def cmd_feeds_add(components: Components, args: argparse.Namespace) -> int:
     try:
-        feed, created = components.feed_registry.add(args.url, args.every, args.source)
+        feed, created = components.feed_registry.add(args.url, args.every, args.source, command_collection(components))
     except FeedSpecError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -28,7 +29,7 @@ def cmd_feeds_add(components: Components, args: argparse.Namespace) -> int:
 
 
 def cmd_feeds_list(components: Components, args: argparse.Namespace) -> int:
-    feeds = components.feed_registry.list()
+    feeds = components.feed_registry.list([command_collection(components)])
     if args.json:
         print(json.dumps({"feeds": [f.as_dict() for f in feeds]}, indent=2, ensure_ascii=False))
         return 0
@@ -50,24 +51,28 @@ def _row(feed: Feed) -> str:
 
 
 def cmd_feeds_remove(components: Components, args: argparse.Namespace) -> int:
-    if not components.feed_registry.remove(args.id):
+    feed = components.feed_registry.get(args.id)
+    if feed is None or feed.collection != command_collection(components) \
+            or not components.feed_registry.remove(args.id):
         print(f"error: no feed with id '{args.id}' (see `newsqa feeds list`)", file=sys.stderr)
         return 2
     print(f"removed {args.id}; its articles stay in the index")
     return 0
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+                 parents: list[argparse.ArgumentParser]) -> None:
     feeds = sub.add_parser("feeds", help="watch RSS/Atom feeds and news sitemaps while the service runs")
     feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True)
-    add = feeds_sub.add_parser("add", help="watch a feed (polled by `newsqa serve`)")
+    add = feeds_sub.add_parser("add", help="watch a feed (polled by `newsqa serve`)", parents=parents)
     add.add_argument("url", help="http(s) address of an RSS/Atom feed or a news sitemap")
     add.add_argument("--every", help="polling interval, e.g. 15m, 2h (default NEWSQA_FEED_INTERVAL_S)")
     add.add_argument("--source", help="source name for its articles (default: the feed's title)")
     add.set_defaults(func=cmd_feeds_add)
-    listing = feeds_sub.add_parser("list", help="feeds with their last fetch, error and article counts")
+    listing = feeds_sub.add_parser("list", help="feeds with their last fetch, error and article counts",
+                                   parents=parents)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(func=cmd_feeds_list)
-    remove = feeds_sub.add_parser("remove", help="stop watching a feed (its articles stay)")
+    remove = feeds_sub.add_parser("remove", help="stop watching a feed (its articles stay)", parents=parents)
     remove.add_argument("id")
     remove.set_defaults(func=cmd_feeds_remove)

@@ -42,12 +42,12 @@ def backoff_s(every_s: int, failures: int, ceiling_s: float) -> float:
 
 
 class FeedPoller:
-    def __init__(self, fetcher: FeedFetcher, completer: EntryCompleter, indexer: Indexer,
+    def __init__(self, fetcher: FeedFetcher, completer: EntryCompleter, indexer_for: Callable[[str], Indexer],
                  store: FeedStore, metrics: Metrics, *, backoff_max_s: float,
                  clock: Callable[[], float] = time.time) -> None:
         self._fetcher = fetcher
         self._completer = completer
-        self._indexer = indexer
+        self._indexer_for = indexer_for  # a feed's articles go into its own collection
         self._store = store
         self._metrics = metrics
         self._backoff_max_s = backoff_max_s
@@ -79,7 +79,7 @@ class FeedPoller:
             renew()
             completed.append(self._completer.complete(entry, feed.source))
         renew()
-        report = self._indexer.ingest(c.article for c in completed)
+        report = self._indexer_for(feed.collection).ingest(c.article for c in completed)
         indexed = {*report.added, *report.updated, *report.unchanged}
         entries = {entry.identity(): mark for (entry, mark), c in zip(fresh, completed)
                    if c.final and entry.identity() in indexed}

@@ -6,7 +6,10 @@ from __future__ import annotations
 import time
 from datetime import datetime, timezone
 
+from typing import Collection
+
 from ingest.feeds.spec import FeedSpecError, check_feed_url, parse_interval
+from ingest.store.collection_registry import DEFAULT_COLLECTION
 from ingest.store.feeds import Feed, FeedStore
 
 
@@ -16,7 +19,8 @@ class FeedRegistry:
         self._default_every_s = default_every_s
         self._least_every_s = least_every_s
 
-    def add(self, url: str, every: str | None = None, source: str | None = None) -> tuple[Feed, bool]:
+    def add(self, url: str, every: str | None = None, source: str | None = None,
+            collection: str = DEFAULT_COLLECTION) -> tuple[Feed, bool]:
         """The feed and whether it is new; raises ``FeedSpecError`` for a bad address or
         interval. A new feed is polled at the next tick of a serving process."""
         checked = check_feed_url(url)
@@ -26,13 +30,14 @@ class FeedRegistry:
             raise FeedSpecError("the source name must not be empty")
         now = time.time()
         return self._store.add(checked, every_s, name, now,
-                               datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="seconds"))
+                               datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="seconds"),
+                               collection)
 
     def get(self, feed_id: str) -> Feed | None:
         return self._store.get(feed_id)
 
-    def list(self) -> list[Feed]:
-        return self._store.list()
+    def list(self, collections: Collection[str] | None = None) -> list[Feed]:
+        return self._store.list(collections)
 
     def remove(self, feed_id: str) -> bool:
         return self._store.remove(feed_id)

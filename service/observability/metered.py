@@ -14,11 +14,12 @@ from service.observability.metrics import Metrics
 
 
 class MeteredAskService(AskService):
-    def __init__(self, *args: Any, metrics: Metrics, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, metrics: Metrics, collection: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._metrics = metrics
+        self._collection = collection
 
     def stream(self, request: AskRequest) -> Iterator[Event]:
         for event in super().stream(request):
-            self._metrics.observe_event(event)
+            self._metrics.observe_event(event, self._collection)
             yield event

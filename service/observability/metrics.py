@@ -1,7 +1,9 @@
 """Prometheus metrics of one app, in a registry of its own (so tests can build many apps).
 
 Names are documented in README, "Observability". Labels are bounded: routes are templates
-(``/v1/documents/{doc_id:path}``, never a document id), unmatched paths share one label.
+(``/v1/documents/{doc_id:path}``, never a document id), unmatched paths share one label,
+and ``collection`` is the name of a collection that exists and the key may read (empty for
+requests that name none or are refused): a name a client makes up never becomes a label.
 """
 
 from __future__ import annotations
@@ -23,23 +25,23 @@ class Metrics:
         self.registry = CollectorRegistry()
         r = self.registry
         self.requests = Counter("newsqa_http_requests", "HTTP requests by route template and status.",
-                                ["method", "route", "status"], registry=r)
+                                ["method", "route", "status", "collection"], registry=r)
         self.request_seconds = Histogram("newsqa_http_request_duration_seconds",
                                          "Time to the last byte of the response, by route template.",
-                                         ["method", "route"], buckets=LATENCY_BUCKETS, registry=r)
+                                         ["method", "route", "collection"], buckets=LATENCY_BUCKETS, registry=r)
         self.stage_seconds = Histogram("newsqa_ask_stage_duration_seconds",
                                        "Time spent in each stage of answering (embed, dense, lexical, "
                                        "fuse, rerank, first_token, generate, total, ...).",
-                                       ["stage"], buckets=LATENCY_BUCKETS, registry=r)
+                                       ["stage", "collection"], buckets=LATENCY_BUCKETS, registry=r)
         self.tokens = Counter("newsqa_generated_tokens", "Pieces of answer text streamed by the generator.",
-                              registry=r)
-        self.answers = Counter("newsqa_answers", "Answers given, refusals included.", registry=r)
+                              ["collection"], registry=r)
+        self.answers = Counter("newsqa_answers", "Answers given, refusals included.", ["collection"], registry=r)
         self.refusals = Counter("newsqa_refusals", "Answers that were refusals, by reason code.",
-                                ["reason"], registry=r)
+                                ["reason", "collection"], registry=r)
         self.ingested = Counter("newsqa_ingest_documents", "Documents ingested through the API, by outcome.",
-                                ["outcome"], registry=r)
+                                ["outcome", "collection"], registry=r)
         self.ingested_chunks = Counter("newsqa_ingest_chunks", "Chunks written by API ingestion.",
-                                       registry=r)
+                                       ["collection"], registry=r)
         self.feed_polls = Counter("newsqa_feed_polls", "Feed polls by feed id and outcome (new, unchanged, "
                                   "not_modified, error).", ["feed", "outcome"], registry=r)
         self.feed_articles = Counter("newsqa_feed_articles", "Articles that feed polls added or updated.",
@@ -49,28 +51,29 @@ class Metrics:
         self.llm_running = Gauge("newsqa_llm_in_flight", "Requests the language model is generating.",
                                  registry=r)
 
-    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.requests.labels(method, route, str(status)).inc()
-        self.request_seconds.labels(method, route).observe(seconds)
+    def observe_request(self, method: str, route: str, status: int, seconds: float,
+                        collection: str = "") -> None:
+        self.requests.labels(method, route, str(status), collection).inc()
+        self.request_seconds.labels(method, route, collection).observe(seconds)
 
-    def observe_event(self, event: Event) -> None:
+    def observe_event(self, event: Event, collection: str) -> None:
         """One event of an answer stream: tokens, the checked answer, the final timings."""
         if event.type == "token":
-            self.tokens.inc()
+            self.tokens.labels(collection).inc()
         elif event.type == "citations":
-            self.answers.inc()
+            self.answers.labels(collection).inc()
             refusal = event.data.get("refusal")
             if refusal:
-                self.refusals.labels(refusal["code"]).inc()
+                self.refusals.labels(refusal["code"], collection).inc()
         elif event.type == "done":
             for stage, ms in event.data.get("timings_ms", {}).items():
-                self.stage_seconds.labels(stage).observe(ms / 1000.0)
+                self.stage_seconds.labels(stage, collection).observe(ms / 1000.0)
 
-    def observe_ingest(self, report: IngestReport) -> None:
+    def observe_ingest(self, report: IngestReport, collection: str) -> None:
         for outcome, ids in (("added", report.added), ("updated", report.updated),
                              ("unchanged", report.unchanged), ("failed", report.failed)):
-            self.ingested.labels(outcome).inc(len(ids))
-        self.ingested_chunks.inc(report.chunks)
+            self.ingested.labels(outcome, collection).inc(len(ids))
+        self.ingested_chunks.labels(collection).inc(report.chunks)
 
     def observe_feed_poll(self, feed_id: str, status: str, added: int, updated: int) -> None:
         self.feed_polls.labels(feed_id, status).inc()

@@ -55,8 +55,10 @@ class RequestObserver:
         finally:
             seconds = time.perf_counter() - started
             route = route_template(scope)
-            self.metrics.observe_request(scope["method"], route, status, seconds)
+            # Set by the route once the collection exists and the key may read it.
+            collection = str(scope.get("state", {}).get("collection", ""))
+            self.metrics.observe_request(scope["method"], route, status, seconds, collection)
             log.info("%s %s %d", scope["method"], route, status,
-                     extra={"method": scope["method"], "route": route, "status": status,
+                     extra={"method": scope["method"], "route": route, "status": status, "collection": collection,
                             "duration_ms": round(seconds * 1000, 1)})
             REQUEST_ID.reset(token)

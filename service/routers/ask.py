@@ -16,9 +16,10 @@ from fastapi.responses import StreamingResponse
 
 from service.answering.ask_service import AskRequest, AskService, Event
 from service.errors import dependency_failure
-from service.routers.responses import GUARDED, STREAMS
+from service.routers.responses import GUARDED, NO_COLLECTION, STREAMS
 from service.routers.search import check_length
 from service.schemas import AskBody
+from service.security.collection_access import open_collection
 from service.security.guard import require_scope
 
 router = APIRouter(prefix="/v1", tags=["ask"], dependencies=[require_scope("query")],
@@ -46,11 +47,11 @@ def guarded(events: Iterator[Event]) -> Iterator[Event]:
         yield Event("error", {"status": 503 if reason else 500, "detail": reason or "internal error"})
 
 
-@router.post("/ask", response_model=None, responses=STREAMS)
+@router.post("/ask", response_model=None, responses={**STREAMS, **NO_COLLECTION})
 def ask(body: AskBody, request: Request) -> dict[str, object] | StreamingResponse:
     components = request.app.state.components
     check_length(body.question, components.settings.max_question_chars, "question")
-    service: AskService = components.ask_service
+    service: AskService = open_collection(request, body.collection).ask_service
     ask_request = to_request(body)
     if body.stream:
         return StreamingResponse((sse(e) for e in guarded(service.stream(ask_request))),

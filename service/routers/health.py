@@ -16,12 +16,12 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(request: Request) -> JSONResponse:
-    """Stores answer a real read and models are loaded: a replica that fails this gets no
-    traffic."""
+    """The default collection's stores answer a real read and models are loaded: a replica
+    that fails this gets no traffic."""
     components = request.app.state.components
     checks: dict[str, str] = {}
-    for name, probe in (("catalog", lambda: components.catalog.stats()),
-                        ("vectors", lambda: components.vectors.read_probe())):
+    for name, probe in (("catalog", lambda: components.corpus().catalog.stats()),
+                        ("vectors", lambda: components.corpus().vectors.read_probe())):
         try:
             probe()
             checks[name] = "ok"

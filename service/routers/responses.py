@@ -28,8 +28,14 @@ GUARDED: dict[int | str, dict[str, Any]] = {
     429: _error("Rate limit exceeded; `Retry-After` says when to try again."),
     503: _error("A store or the language model is down or busy; `Retry-After` says when to try again."),
 }
-NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _error("No document with this id.")}
-NO_FEED: dict[int | str, dict[str, Any]] = {404: _error("No feed with this id; `GET /v1/feeds` lists them.")}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: _error("No document with this id, or no collection of that name that this key may use.")}
+NO_COLLECTION: dict[int | str, dict[str, Any]] = {
+    404: _error("No collection of that name that this key may use.")}
+COLLECTION_CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: _error("The collection exists already, or is the default one, which cannot be deleted.")}
+NO_FEED: dict[int | str, dict[str, Any]] = {
+    404: _error("No feed with this id (or of that collection) that this key may use; `GET /v1/feeds` lists them.")}
 UNKNOWN_MODEL: dict[int | str, dict[str, Any]] = {404: _error("No model with this id; `GET /v1/models` lists them.")}
 UNSUPPORTED: dict[int | str, dict[str, Any]] = {415: _error("The file type is not one that can be ingested.")}
 OUT_OF_SPACE: dict[int | str, dict[str, Any]] = {

@@ -1,4 +1,5 @@
-"""API keys with scopes, and optionally the browser origins a key may be used from.
+"""API keys with scopes, and optionally the browser origins and the collections a key may
+be used for.
 
 Only sha256 digests of the keys are kept, and a presented key is compared with every stored
 digest through ``hmac.compare_digest``: a memory dump reveals no key, and the time a
@@ -13,12 +14,22 @@ import hmac
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Literal, get_args
+from typing import Annotated, Any, Iterable, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from ingest.store.collection_registry import CollectionNameError, check_name
 
 Scope = Literal["admin", "query"]
 SCOPES: tuple[str, ...] = get_args(Scope)
+ALL_COLLECTIONS = "*"
+
+
+def _collection_entry(name: str) -> str:
+    return name if name == ALL_COLLECTIONS else check_name(name)
+
+
+CollectionEntry = Annotated[str, AfterValidator(_collection_entry)]
 
 
 class KeyConfigError(ValueError):
@@ -26,11 +37,14 @@ class KeyConfigError(ValueError):
 
 
 class KeyGrant(BaseModel):
-    """What one key may do; ``origins`` None means any origin (server-to-server clients)."""
+    """What one key may do; ``origins`` None means any origin (server-to-server clients),
+    ``collections`` None or ``["*"]`` every collection (what keys did before collections).
+    The collections are those the key reads with ``query`` and writes with ``admin``."""
 
     model_config = ConfigDict(extra="forbid")
     scopes: list[Scope] = Field(min_length=1)
     origins: list[str] | None = None
+    collections: list[CollectionEntry] | None = Field(None, min_length=1)
 
 
 def digest(key: str) -> bytes:
@@ -47,6 +61,7 @@ class ApiKey:
     digest: bytes
     scopes: frozenset[str]
     origins: frozenset[str] | None
+    collections: frozenset[str] | None = None
 
     @property
     def id(self) -> str:
@@ -57,10 +72,15 @@ class ApiKey:
         """A request without ``Origin`` is not from a browser page, so the list does not apply."""
         return origin is None or self.origins is None or normalize_origin(origin) in self.origins
 
+    def may_use(self, collection: str) -> bool:
+        return self.collections is None or collection in self.collections
+
 
 def _api_key(key: str, grant: KeyGrant) -> ApiKey:
     origins = None if grant.origins is None else frozenset(normalize_origin(o) for o in grant.origins)
-    return ApiKey(digest(key), frozenset(grant.scopes), origins)
+    collections = None if grant.collections is None or ALL_COLLECTIONS in grant.collections \
+        else frozenset(grant.collections)
+    return ApiKey(digest(key), frozenset(grant.scopes), origins, collections)
 
 
 def _check_key(key: str, where: str) -> None:
@@ -69,7 +89,8 @@ def _check_key(key: str, where: str) -> None:
 
 
 def parse_json(text: str, where: str) -> dict[str, KeyGrant]:
-    """``{"key": ["query"], "other": {"scopes": ["query"], "origins": ["https://site"]}}``."""
+    """``{"key": ["query"], "other": {"scopes": ["query"], "origins": ["https://site"],
+    "collections": ["archive"]}}``."""
     try:
         raw: Any = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -90,16 +111,36 @@ def parse_json(text: str, where: str) -> dict[str, KeyGrant]:
     return grants
 
 
+LINE_FORMAT = "`key scope,scope [origin,origin] [collections=name,name]`"
+COLLECTIONS_FIELD = "collections="
+
+
+def _line_collections(fields: list[str], entry: str) -> list[str] | None:
+    """The ``collections=a,b`` field of a line, taken out of ``fields``; None without one."""
+    named = [f for f in fields[2:] if f.startswith(COLLECTIONS_FIELD)]
+    if not named:
+        return None
+    fields.remove(named[0])
+    names = [n for n in named[0][len(COLLECTIONS_FIELD):].split(",") if n]
+    if not names:
+        raise KeyConfigError(f"{entry}: `{COLLECTIONS_FIELD}` names no collection ('*' for all)")
+    try:
+        return [_collection_entry(n) for n in names]
+    except CollectionNameError as exc:
+        raise KeyConfigError(f"{entry}: {exc}") from None
+
+
 def parse_lines(text: str, where: str) -> dict[str, KeyGrant]:
-    """One ``key scope,scope [origin,origin]`` per line; blank lines and ``#`` comments skipped."""
+    """One key per line (see ``LINE_FORMAT``); blank lines and ``#`` comments skipped."""
     grants: dict[str, KeyGrant] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         fields = line.split()
         if not fields or fields[0].startswith("#"):
             continue
         entry = f"{where}, line {number}"
+        collections = _line_collections(fields, entry) if len(fields) in (3, 4) else None
         if len(fields) not in (2, 3):
-            raise KeyConfigError(f"{entry}: expected `key scope,scope [origin,origin]`")
+            raise KeyConfigError(f"{entry}: expected {LINE_FORMAT}")
         scopes = [s for s in fields[1].split(",") if s]
         unknown = sorted(set(scopes) - set(SCOPES))
         if unknown or not scopes:
@@ -108,7 +149,8 @@ def parse_lines(text: str, where: str) -> dict[str, KeyGrant]:
         if fields[0] in grants:
             raise KeyConfigError(f"{entry}: this key is already defined above")
         origins = [o for o in fields[2].split(",") if o] if len(fields) == 3 else None
-        grants[fields[0]] = KeyGrant(scopes=scopes, origins=origins)  # type: ignore[arg-type]
+        grants[fields[0]] = KeyGrant(scopes=scopes, origins=origins,  # type: ignore[arg-type]
+                                     collections=collections)
     return grants
 
 
@@ -138,7 +180,7 @@ class KeyStore:
         self._local = tuple(local)
 
     def with_local_token(self, token: str) -> KeyStore:
-        return KeyStore(self._keys, (*self._local, ApiKey(digest(token), LOCAL_SCOPES, None)))
+        return KeyStore(self._keys, (*self._local, ApiKey(digest(token), LOCAL_SCOPES, None, None)))
 
     @classmethod
     def load(cls, inline: str, path: Path | None) -> KeyStore:

@@ -61,5 +61,6 @@ def require_scope(scope: Scope) -> DependsParam:
             raise HTTPException(status_code=403,
                                 detail=f"this key may not be used from pages on {origin}")
         _limit(limiter, f"key:{key.id}", "key")
+        request.state.api_key = key  # the collections it may use are checked by the route
 
     return Depends(guard)

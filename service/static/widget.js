@@ -4,9 +4,11 @@
  *
  * One-tag embed (the tag creates the widget because it carries data-endpoint):
  *   <script src="https://host/widget.js" data-endpoint="https://host" data-key="..."
- *           data-title="Ask the news" data-position="bottom-right"></script>
+ *           data-collection="archive" data-title="Ask the news" data-position="bottom-right"></script>
  * Direct use (a script tag without data-endpoint only defines the element):
- *   <newsqa-chat endpoint="https://host" key="..." heading="Ask the news"></newsqa-chat>
+ *   <newsqa-chat endpoint="https://host" key="..." collection="archive" heading="Ask the news"></newsqa-chat>
+ * Without a collection the service answers from its default one; a key bound to other
+ * collections then gets "not found".
  *
  * Answers, titles and quotes come from untrusted articles: they are only ever written as
  * text nodes, and a link is made only from an http(s) URL.
@@ -17,7 +19,7 @@
   const TAG = "newsqa-chat";
   const SCRIPT = document.currentScript;
   const SCRIPT_ATTRIBUTES = {
-    "data-endpoint": "endpoint", "data-key": "key", "data-title": "heading",
+    "data-endpoint": "endpoint", "data-key": "key", "data-collection": "collection", "data-title": "heading",
     "data-placeholder": "placeholder", "data-theme-color": "theme-color", "data-position": "position",
   };
   const DEFAULTS = { heading: "Ask the news", placeholder: "Ask a question about the news…", color: "#0b5cad" };
@@ -215,6 +217,8 @@
         return new Problem("This chat could not sign in to the news service: its access key is missing or not valid (401).", false);
       case 403:
         return new Problem(`This chat is not allowed to ask the news service (403)${detail ? `: ${detail}` : "."}`, false);
+      case 404:
+        return new Problem("This chat asks for a collection of articles that the news service does not offer it (404).", false);
       case 429:
         return new Problem(`Too many questions right now. Please try again ${wait}.`);
       case 422:
@@ -561,9 +565,11 @@
       const headers = { "Content-Type": "application/json", Accept: "text/event-stream" };
       const key = this.getAttribute("key");
       if (key) headers.Authorization = `Bearer ${key}`;
+      const body = { question, history: this.#history(), stream: true };
+      const collection = this.getAttribute("collection");
+      if (collection) body.collection = collection;
       const response = await fetch(this.askUrl, {
-        method: "POST", headers, signal, credentials: "omit",
-        body: JSON.stringify({ question, history: this.#history(), stream: true }),
+        method: "POST", headers, signal, credentials: "omit", body: JSON.stringify(body),
       });
       if (!response.ok) throw await httpProblem(response);
       if (!response.body) throw new Problem("The news service sent an empty answer. Please try again.");

@@ -123,3 +123,18 @@ def test_broken_benchmark_is_reported(workspace: Path, capsys: pytest.CaptureFix
          "answerable": True}) + "\n")
     assert cli.main(["eval", "--bench", str(folder), "--quiet"]) == 2
     assert "evidence_id 'nope' is not among the articles" in capsys.readouterr().err
+
+
+def test_a_set_can_be_measured_in_a_collection_of_its_own(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    gold = _gold_set(workspace)
+    out = workspace / "results" / "tiny-extractive" / "result.json"
+    assert cli.main(["eval", "--set", str(gold), "--subset", "t1,t2", "--quiet", "--collection", "metro"]) == 0
+    in_collection = [q["scores"] for q in json.loads(out.read_text())["questions"]]
+    index = workspace / "results" / "index" / "tiny" / "int8"
+    assert (index / "collections" / "metro" / "catalog.sqlite3").exists()
+    assert cli.main(["eval", "--set", str(gold), "--subset", "t1,t2", "--quiet"]) == 0
+    assert [q["scores"] for q in json.loads(out.read_text())["questions"]] == in_collection
+    assert all(s["recall@1"] == 1.0 for s in in_collection), in_collection
+    capsys.readouterr()
+    assert cli.main(["docs", "list", "--json"]) == 0  # the user's own data dir is left alone
+    assert json.loads(capsys.readouterr().out)["total"] == 0

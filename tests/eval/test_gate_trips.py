@@ -43,7 +43,7 @@ class ReversedReranker:
 
 
 def _drop_top(stack: Components) -> None:
-    stack.retriever = SharedSearch(DropTopResults(stack.retriever.inner))
+    stack.corpus().retriever = SharedSearch(DropTopResults(stack.corpus().retriever.inner))
 
 
 def _reverse_rerank(stack: Components) -> None:

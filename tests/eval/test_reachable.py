@@ -16,7 +16,7 @@ ARTICLES = [
 
 
 def test_an_answer_counts_only_in_articles_the_filters_admit(components: Components) -> None:
-    components.indexer.ingest(ARTICLES)
+    components.corpus().indexer.ingest(ARTICLES)
     catalog = components.catalog
     assert answer_in_index(catalog, ["2.50 dollars"], SearchFilters()) == 1.0
     assert answer_in_index(catalog, ["2.50 dollars"], SearchFilters(date_to="2025-03-31")) == 0.0, (

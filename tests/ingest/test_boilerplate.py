@@ -54,8 +54,8 @@ def test_no_chunk_begins_ends_or_consists_of_a_left_out_paragraph() -> None:
 
 def test_the_site_chrome_leaves_the_index_as_its_pages_arrive(components: Components) -> None:
     pages = [_page(i) for i in range(REPEATED_ON_PAGES + 1)]
-    components.indexer.ingest(pages[:2])  # committed: the catalog knows them
-    components.indexer.ingest(pages[2:])  # one run: the later pages see the earlier ones
+    components.corpus().indexer.ingest(pages[:2])  # committed: the catalog knows them
+    components.corpus().indexer.ingest(pages[2:])  # one run: the later pages see the earlier ones
     chunk_text = {p.id: " ".join(c.text for c in components.catalog.chunks_of(p.id)) for p in pages}
     for page in pages[:REPEATED_ON_PAGES - 1]:
         assert "newsletter" in chunk_text[page.id]
@@ -64,15 +64,15 @@ def test_the_site_chrome_leaves_the_index_as_its_pages_arrive(components: Compon
         assert "passengers" in chunk_text[page.id] and "night service" in chunk_text[page.id]
         assert components.catalog.get(page.id).text == page.text
     other_site = Article(title="Pier", id="pier", source="Port News", text=f"The pier reopened.\n\n{PLUG}")
-    components.indexer.ingest([other_site])
+    components.corpus().indexer.ingest([other_site])
     assert "newsletter" in " ".join(c.text for c in components.catalog.chunks_of("pier"))
 
 
 def test_a_deleted_page_no_longer_counts_towards_its_site(components: Components) -> None:
     pages = [_page(i) for i in range(REPEATED_ON_PAGES)]
-    components.indexer.ingest(pages[:-1])
-    components.indexer.delete(pages[0].id)
-    components.indexer.ingest(pages[-1:])
+    components.corpus().indexer.ingest(pages[:-1])
+    components.corpus().indexer.delete(pages[0].id)
+    components.corpus().indexer.ingest(pages[-1:])
     assert "newsletter" in " ".join(c.text for c in components.catalog.chunks_of(pages[-1].id))
 
 

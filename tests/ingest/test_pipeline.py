@@ -23,7 +23,7 @@ def _articles(n: int, suffix: str = "") -> list[Article]:
 
 
 def _vector_ids(components: Components) -> set[str]:
-    return set(components.vectors._collection.get(include=[])["ids"])
+    return set(components.corpus().vectors._collection.get(include=[])["ids"])
 
 
 def _catalog_chunk_ids(components: Components) -> set[str]:
@@ -31,7 +31,7 @@ def _catalog_chunk_ids(components: Components) -> set[str]:
 
 
 def test_first_ingest_adds_everything(components: Components) -> None:
-    report = components.indexer.ingest(_articles(5))
+    report = components.corpus().indexer.ingest(_articles(5))
     assert len(report.added) == 5 and not report.failed
     assert components.catalog.stats()["documents"] == 5
     assert _vector_ids(components) == _catalog_chunk_ids(components)
@@ -42,20 +42,20 @@ def test_first_ingest_adds_everything(components: Components) -> None:
 
 
 def test_unchanged_reingest_computes_no_embeddings_and_writes_nothing(components: Components) -> None:
-    components.indexer.ingest(_articles(5))
+    components.corpus().indexer.ingest(_articles(5))
     before_encoded = components.embedder.encoded
     before_rows = {d.doc_id: d.ingested_at for d in components.catalog.list()}
-    report = components.indexer.ingest(_articles(5))
+    report = components.corpus().indexer.ingest(_articles(5))
     assert len(report.unchanged) == 5 and not report.added and not report.updated
     assert components.embedder.encoded == before_encoded
     assert {d.doc_id: d.ingested_at for d in components.catalog.list()} == before_rows
 
 
 def test_changed_document_replaces_all_its_chunks(components: Components) -> None:
-    components.indexer.ingest(_articles(3))
+    components.corpus().indexer.ingest(_articles(3))
     old_ids = {c.chunk_id for c in components.catalog.chunks_of("ferry-1")}
     changed = _articles(3, suffix=" despite heavy rain")
-    report = components.indexer.ingest(changed)
+    report = components.corpus().indexer.ingest(changed)
     assert sorted(report.updated) == ["ferry-0", "ferry-1", "ferry-2"]
     new_ids = {c.chunk_id for c in components.catalog.chunks_of("ferry-1")}
     assert not (old_ids & new_ids)
@@ -67,19 +67,19 @@ def test_changed_document_replaces_all_its_chunks(components: Components) -> Non
 
 
 def test_delete_removes_document_everywhere(components: Components) -> None:
-    components.indexer.ingest(_articles(3))
-    assert components.indexer.delete("ferry-2")
+    components.corpus().indexer.ingest(_articles(3))
+    assert components.corpus().indexer.delete("ferry-2")
     assert components.catalog.get("ferry-2") is None
     assert not components.catalog.chunks_of("ferry-2")
     assert all(doc != "ferry-2" for _, doc, _ in components.catalog.lexical_search("electric boats", 50, _no_filters()))
     assert _vector_ids(components) == _catalog_chunk_ids(components)
-    assert not components.indexer.delete("ferry-2")
+    assert not components.corpus().indexer.delete("ferry-2")
 
 
 def test_a_bad_item_is_reported_and_the_rest_ingested(components: Components) -> None:
     items: list[Article | LoadFailure] = [*_articles(2), LoadFailure("x.jsonl:3", "invalid JSON"),
                                           Article(title="Empty", text="   ", id="empty")]
-    report = components.indexer.ingest(items)
+    report = components.corpus().indexer.ingest(items)
     assert len(report.added) == 2
     assert [f.reason for f in report.failed] == ["invalid JSON", "article has no text after cleaning"]
 
@@ -88,8 +88,8 @@ def test_identity_falls_back_to_canonical_url_then_content_hash(components: Comp
     by_url = Article(title="A", text="Body text here.", url="HTTPS://Harbor.example/a/?utm_source=x")
     same_page = Article(title="A", text="Body text here.", url="https://harbor.example/a")
     anonymous = Article(title="B", text="Another body.")
-    report = components.indexer.ingest([by_url])
-    report2 = components.indexer.ingest([same_page, anonymous])
+    report = components.corpus().indexer.ingest([by_url])
+    report2 = components.corpus().indexer.ingest([same_page, anonymous])
     assert report.added == ["https://harbor.example/a"]
     assert report2.unchanged == ["https://harbor.example/a"]
     assert report2.added[0].startswith("sha256:")
@@ -104,11 +104,11 @@ def test_an_undated_article_takes_the_date_in_its_url_and_joins_date_filters(
                           url="https://harbor.example/2025/03/04/bridge-reopens/")
         dated = Article(title="Pier repairs", id="pier", text="Pier repairs finished ahead of schedule.",
                         url="https://harbor.example/2025/03/04/pier/", published="2025-03-05")
-        components.indexer.ingest([undated, dated])
+        components.corpus().indexer.ingest([undated, dated])
         assert components.catalog.get("bridge").published == "2025-03-04"
         assert components.catalog.get("pier").published == "2025-03-05"
         march_fourth = SearchFilters(date_from="2025-03-04", date_to="2025-03-04")
-        hits = components.vectors.search(components.embedder.embed_query("bridge traffic"), 5, march_fourth)
+        hits = components.corpus().vectors.search(components.embedder.embed_query("bridge traffic"), 5, march_fourth)
         assert {hit.chunk_id for hit in hits} == {c.chunk_id for c in components.catalog.chunks_of("bridge")}
     finally:
         components.close()
@@ -118,7 +118,7 @@ def test_url_dates_can_be_turned_off(settings: Settings, embedder: Embedder) -> 
     components = Components(settings.model_copy(update={"dates_from_urls": False}))
     components.embedder = embedder
     try:
-        components.indexer.ingest([Article(title="Bridge reopens", id="bridge", text="The bridge reopened.",
+        components.corpus().indexer.ingest([Article(title="Bridge reopens", id="bridge", text="The bridge reopened.",
                                            url="https://harbor.example/2025/03/04/bridge-reopens/")])
         assert components.catalog.get("bridge").published is None
         assert components.catalog.get("bridge").date_source == "none"
@@ -127,7 +127,7 @@ def test_url_dates_can_be_turned_off(settings: Settings, embedder: Embedder) -> 
 
 
 def test_every_document_records_where_its_date_came_from(components: Components) -> None:
-    components.indexer.ingest([
+    components.corpus().indexer.ingest([
         Article(title="Pier", id="pier", text="Pier repairs finished.", published="2025-03-05"),
         Article(title="Bridge", id="bridge", text="The bridge reopened.",
                 url="https://harbor.example/2025/03/04/bridge-reopens/"),
@@ -143,11 +143,11 @@ def test_every_document_records_where_its_date_came_from(components: Components)
 def test_an_undated_page_takes_the_date_it_prints_and_its_text_stays_whole(components: Components) -> None:
     text = ("By Harbor Ledger staff\n\nPublished 6:40 a.m. ET March 4, 2025\n\n"
             "The river bridge reopened to traffic on Monday after repairs that began on January 5, 2024.")
-    components.indexer.ingest([Article(title="Bridge reopens", id="bridge", text=text)])
+    components.corpus().indexer.ingest([Article(title="Bridge reopens", id="bridge", text=text)])
     doc = components.catalog.get("bridge")
     assert doc.published == "2025-03-04" and doc.text == text
     inside = Article(title="Pier", id="pier", text="Repairs began on January 5, 2024, the port said.")
-    components.indexer.ingest([inside])
+    components.corpus().indexer.ingest([inside])
     assert components.catalog.get("pier").published is None
 
 
@@ -160,13 +160,13 @@ def test_a_small_correction_reembeds_only_the_chunks_it_touches(components: Comp
                   f"a figure the port authority confirmed in its weekly bulletin number {i}. " * 3
                   for i in range(12)]
     article = Article(title="Harbour weekly", text="\n\n".join(paragraphs), id="harbour-weekly")
-    components.indexer.ingest([article])
+    components.corpus().indexer.ingest([article])
     chunks = components.catalog.chunks_of("harbour-weekly")
     assert len(chunks) > 3
     paragraphs[-1] = paragraphs[-1].replace("weekly bulletin", "monthly bulletin")
     corrected = Article(title="Harbour weekly", text="\n\n".join(paragraphs), id="harbour-weekly")
     before = components.embedder.encoded
-    report = components.indexer.ingest([corrected])
+    report = components.corpus().indexer.ingest([corrected])
     assert report.updated == ["harbour-weekly"]
     assert 1 <= components.embedder.encoded - before < len(chunks) / 2
     assert _vector_ids(components) == _catalog_chunk_ids(components)
@@ -178,7 +178,7 @@ def test_progress_moves_with_each_encoder_batch_before_anything_is_written(compo
     first encoder batch of 32 chunks, while the catalog holds nothing yet."""
     articles = _articles(40)
     events: list[tuple[float, int, int]] = []
-    report = components.indexer.ingest(articles, progress=lambda p: events.append(
+    report = components.corpus().indexer.ingest(articles, progress=lambda p: events.append(
         (p.documents, p.chunks, components.catalog.stats()["documents"])))
     assert len(report.added) == 40
     assert len(events) >= 2
@@ -188,6 +188,6 @@ def test_progress_moves_with_each_encoder_batch_before_anything_is_written(compo
     assert sum(e[1] for e in events) == report.chunks
 
     again: list[float] = []
-    components.indexer.ingest([*articles[:3], Article(title="Empty", text=" ")],
+    components.corpus().indexer.ingest([*articles[:3], Article(title="Empty", text=" ")],
                               progress=lambda p: again.append(p.documents))
     assert again == [1, 1, 1, 1]  # unchanged and failed documents count whole, at once

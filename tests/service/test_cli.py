@@ -98,7 +98,7 @@ def test_docs_list_pages_and_says_how_many_it_leaves_out(data_dir: Path,
                         id=f"council-{i:02d}", published=f"2025-01-{i + 1:02d}", source="Metro Wire")
                 for i in range(7)]
     components = Components(Settings())
-    components.indexer.ingest(articles)
+    components.corpus().indexer.ingest(articles)
     components.close()
 
     assert cli.main(["docs", "list", "--limit", "3"]) == 0
@@ -126,7 +126,7 @@ def test_docs_list_pages_and_says_how_many_it_leaves_out(data_dir: Path,
 def test_an_article_without_a_source_shows_its_site_and_no_none(data_dir: Path,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     components = Components(Settings())
-    components.indexer.ingest([
+    components.corpus().indexer.ingest([
         Article(title="Harbour cranes arrive", text="Four cranes arrived.", id="cranes",
                 url="https://www.harbour.example/cranes"),
         Article(title="Bakery reopens", text="The bakery reopened on Friday.", id="bakery")])

@@ -54,7 +54,7 @@ def _app(base: Settings, embedder: Embedder, reranker: object | None = None) -> 
     components.embedder = embedder
     if reranker is not None:
         components.reranker = reranker
-    _ = components.ask_service  # models loaded, so /readyz is 200
+    _ = components.corpus().ask_service  # models loaded, so /readyz is 200
     return schemathesis.openapi.from_asgi("/openapi.json", create_app(components))
 
 
@@ -126,7 +126,7 @@ def _fuzz_hostile(schema: schemathesis.BaseSchema) -> list[str]:
     return labels
 
 
-WRITES = dict(method=["POST", "DELETE"], path_regex="^/v1/(documents|feeds)")
+WRITES = dict(method=["POST", "DELETE"], path_regex="^/v1/(documents|feeds|collections)")
 
 
 def _fuzz(schema: schemathesis.BaseSchema) -> list[str]:
@@ -158,10 +158,12 @@ def test_reading_routes_refuse_what_no_schema_describes(sample_api: schemathesis
 
 
 def test_writing_routes_refuse_what_no_schema_describes(throwaway_api: schemathesis.BaseSchema) -> None:
-    assert _fuzz_hostile(throwaway_api.include(**WRITES)) == ["POST /v1/documents", "POST /v1/feeds"]
+    assert _fuzz_hostile(throwaway_api.include(**WRITES)) == [
+        "POST /v1/collections", "POST /v1/documents", "POST /v1/feeds"]
 
 
 def test_writing_routes_hold_to_the_schema(throwaway_api: schemathesis.BaseSchema) -> None:
     labels = _fuzz(throwaway_api.include(**WRITES))
     assert set(labels) == {"POST /v1/documents", "POST /v1/documents/upload", "DELETE /v1/documents/{doc_id}",
-                           "POST /v1/feeds", "DELETE /v1/feeds/{feed_id}"}
+                           "POST /v1/feeds", "DELETE /v1/feeds/{feed_id}", "POST /v1/collections",
+                           "DELETE /v1/collections/{name}"}

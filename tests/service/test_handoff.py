@@ -44,7 +44,7 @@ def serving(components: Components, tmp_path: Path) -> Iterator[tuple[Holder, Pa
 
 def test_articles_go_in_batches_and_come_back_as_one_report(serving: tuple[Holder, Path], components: Components) -> None:
     holder, data_dir = serving
-    client = ServiceClient(holder, data_dir)
+    client = ServiceClient(holder, data_dir, "default")
     assert client.wait_ready(30, pytest.fail)
     items: list[Article | LoadFailure] = [_article(i) for i in range(BATCH_ARTICLES + 2)]
     items += [_article(99, author="x" * 301), LoadFailure("broken.jsonl:3", "invalid JSON"),
@@ -68,7 +68,7 @@ def test_articles_go_in_batches_and_come_back_as_one_report(serving: tuple[Holde
 
 def test_without_the_runs_token_the_service_refuses_and_the_command_says_why(serving: tuple[Holder, Path]) -> None:
     holder, data_dir = serving
-    client = ServiceClient(Holder(holder.pid, "serve", url=holder.url, token="reader-key-0123456789"), data_dir)
+    client = ServiceClient(Holder(holder.pid, "serve", url=holder.url, token="reader-key-0123456789"), data_dir, "default")
     with pytest.raises(HandoffError, match=r"refused POST /v1/documents: 403 .*lacks the 'admin' scope"):
         client.add([_article(1)])
     client.close()
@@ -77,7 +77,7 @@ def test_without_the_runs_token_the_service_refuses_and_the_command_says_why(ser
 def test_a_service_that_ended_is_not_waited_for(serving: tuple[Holder, Path]) -> None:
     holder, data_dir = serving
     gone = Holder(holder.pid, "serve", url="http://127.0.0.1:9", token=TOKEN)  # not what the file says
-    assert ServiceClient(gone, data_dir).wait_ready(30, pytest.fail) is False
+    assert ServiceClient(gone, data_dir, "default").wait_ready(30, pytest.fail) is False
 
 
 def test_batches_are_bounded_by_count_and_size() -> None:
@@ -91,7 +91,7 @@ def test_over_the_rate_limit_the_command_waits_as_told_and_goes_on(
         serving: tuple[Holder, Path], components: Components) -> None:
     holder, data_dir = serving
     components.rate_limiter = RateLimiter(per_minute=60, burst=1)
-    client = ServiceClient(holder, data_dir)
+    client = ServiceClient(holder, data_dir, "default")
     started = time.monotonic()
     assert client.add([_article(1)]).added == ["metro/tram-1?v=1"]
     assert client.add([_article(2)]).added == ["metro/tram-2?v=1"]  # a 429 first, Retry-After: 1

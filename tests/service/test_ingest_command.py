@@ -144,7 +144,7 @@ def test_readyz_fails_once_reads_fail(embedded_env: dict[str, str], embedded_ser
     assert httpx.post(f"{embedded_server.url}/v1/documents", json=first, headers=admin, timeout=60).status_code == 200
     rogue = ("from ingest.article import Article\nfrom service.assembly import Components\n"
              "from service.settings import Settings\n"
-             "Components(Settings()).indexer.ingest([Article(title='Dock', text='The dock reopened.', id='dock')])\n")
+             "Components(Settings()).corpus().indexer.ingest([Article(title='Dock', text='The dock reopened.', id='dock')])\n")
     subprocess.run([sys.executable, "-c", rogue], env=embedded_env, check=True, timeout=300)
     ready = httpx.get(f"{embedded_server.url}/readyz", timeout=10)
     assert ready.status_code == 503 and ready.json()["checks"]["vectors"] == "unavailable: InternalError"

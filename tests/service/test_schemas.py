@@ -79,7 +79,7 @@ def _events(raw: str) -> list[dict]:
 def test_every_body_model_and_its_parts_carry_valid_examples() -> None:
     models = [m for m in vars(schemas).values()
               if isinstance(m, type) and issubclass(m, BaseModel) and m.__module__ == schemas.__name__]
-    assert len(models) == 11
+    assert len(models) == 12
     for model in models:
         examples = model.model_config["json_schema_extra"]["examples"]
         assert examples and all(model.model_validate(e) for e in examples), model.__name__
@@ -87,7 +87,8 @@ def test_every_body_model_and_its_parts_carry_valid_examples() -> None:
 
 def test_each_routes_example_is_answered_from_the_sample_corpus(reader: TestClient) -> None:
     examples = _body_examples(reader.get("/openapi.json").json())
-    assert set(examples) == {"/v1/ask", "/v1/search", "/v1/chat/completions", "/v1/documents", "/v1/feeds"}
+    assert set(examples) == {"/v1/ask", "/v1/search", "/v1/chat/completions", "/v1/documents", "/v1/feeds",
+                             "/v1/collections"}
     for body in examples["/v1/ask"]:
         response = reader.post("/v1/ask", json=body)
         answer = _events(response.text)[-2] if body.get("stream") else response.json()
@@ -114,3 +115,10 @@ def test_the_feeds_example_is_accepted(components: Components) -> None:
     [body] = _body_examples(client.get("/openapi.json").json())["/v1/feeds"]
     added = client.post("/v1/feeds", json=body)
     assert added.status_code == 201 and added.json()["url"] == body["url"], added.text
+
+
+def test_the_collections_example_is_created(components: Components) -> None:
+    client = TestClient(create_app(components))
+    [body] = _body_examples(client.get("/openapi.json").json())["/v1/collections"]
+    made = client.post("/v1/collections", json=body)
+    assert made.status_code == 201 and made.json()["name"] == body["name"], made.text

@@ -45,7 +45,7 @@ def api(tmp_path: Path, own_servers: tuple[ChromaServer, PostgresServer],
         data_dir=tmp_path / "data", llm_backend="extractive", chroma_mode="server",
         chroma_port=chroma.port, catalog_url=postgres.url(), _env_file=None))
     components.embedder = embedder
-    report = components.indexer.ingest([ARTICLE])
+    report = components.corpus().indexer.ingest([ARTICLE])
     assert report.added == ["harbour-ferry"]
     components.warm_up()
     with LiveServer(create_app(components)) as server:

@@ -246,7 +246,7 @@ def test_store_outage_shows_an_error_and_the_input_stays_usable(
     def down(*args: object, **kwargs: object) -> None:
         raise httpx.ConnectError("connection refused")
 
-    monkeypatch.setattr(sample_components.vectors, "search", down)
+    monkeypatch.setattr(sample_components.corpus().vectors, "search", down)
     page.goto(f"{service.url}/")
     _ask(page, KETTLES)
     _wait_for_replies(page, 1)

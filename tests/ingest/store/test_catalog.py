@@ -24,7 +24,7 @@ ARTICLES = [
 
 
 def _ingested(components: Components) -> Components:
-    report = components.indexer.ingest(ARTICLES)
+    report = components.corpus().indexer.ingest(ARTICLES)
     assert sorted(report.added) == ["budget", "ferry", "ferry-old"]
     return components
 
@@ -91,7 +91,7 @@ def test_listing_reading_and_stats(components: Components) -> None:
 
 
 def test_date_bounds_admit_undated_documents_ingested_by_a_day(components: Components) -> None:
-    components.indexer.ingest([
+    components.corpus().indexer.ingest([
         Article(title="Quay tolls", id="dated", text="Quay tolls rise for ferries.", published="2025-03-04"),
         Article(title="Quay tolls again", id="undated", text="Quay tolls rise for ferries again.")])
     today = date.today().isoformat()
@@ -105,5 +105,5 @@ def test_date_bounds_admit_undated_documents_ingested_by_a_day(components: Compo
     within = components.catalog.chunks_within(admitting, 10)
     assert within is not None and {doc for doc, _, _ in within.values()} == {"dated", "undated"}
     vector = components.embedder.embed_query("quay tolls")
-    hits = components.vectors.search(vector, 5, admitting, components.catalog.undated_documents(today))
+    hits = components.corpus().vectors.search(vector, 5, admitting, components.catalog.undated_documents(today))
     assert {components.catalog.chunk_spans([h.chunk_id])[h.chunk_id][0] for h in hits} == {"dated", "undated"}

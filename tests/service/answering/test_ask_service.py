@@ -32,13 +32,13 @@ class ScriptedGenerator:
 def _scripted(components: Components, *articles: Article) -> Callable[[str, str], AskResult]:
     """Indexes ``articles`` and returns ``ask(question, answer)``: the ask service's result
     when the generator writes ``answer``."""
-    components.indexer.ingest(list(articles))
+    components.corpus().indexer.ingest(list(articles))
     generator = ScriptedGenerator("")
     components.generator = generator
 
     def ask(question: str, answer: str) -> AskResult:
         generator.answer = answer
-        return components.ask_service.ask(AskRequest(question=question))
+        return components.corpus().ask_service.ask(AskRequest(question=question))
 
     return ask
 
@@ -110,11 +110,11 @@ def test_each_refusal_says_which_check_withheld_the_answer(components: Component
 def test_a_sentence_the_model_invented_is_taken_out_of_its_answer(components: Components) -> None:
     """The chat model's answer holds one sentence of its own beside one its passage gives:
     that sentence leaves the answer and is listed as unsupported, the rest stands, cited."""
-    components.indexer.ingest([RACE])
+    components.corpus().indexer.ingest([RACE])
     invented = "A good recipe for sourdough bread includes mixing flour, water, and salt."
     components.llm = LLMHandle(FakeListChatModel(responses=[
         f"Lea Brunner won the women's World Cup downhill in Valmora. {invented}"]))
-    result = components.ask_service.ask(AskRequest(question="Who won the women's World Cup downhill in Valmora?"))
+    result = components.corpus().ask_service.ask(AskRequest(question="Who won the women's World Cup downhill in Valmora?"))
     assert not result.refused, result.refusal
     assert result.answer == "Lea Brunner won the women's World Cup downhill in Valmora [1]."
     assert result.unsupported_sentences == [invented]

@@ -129,7 +129,7 @@ def test_passages_the_reranker_scored_below_the_floor_stay_out_keeping_their_num
 def test_the_real_reranker_keeps_an_unrelated_article_out_of_the_prompt(components: Components) -> None:
     """Retrieval hands over every article of a small index; the prompt keeps the ones the
     cross-encoder finds related to the question."""
-    components.indexer.ingest([
+    components.corpus().indexer.ingest([
         Article(title="Brunner wins the downhill at home", id="race", published="2024-12-14",
                 source="Alpine Wire", text="Lea Brunner won the women's World Cup downhill in Valmora on Saturday."),
         Article(title="Valmora downhill crowd sets a record", id="crowd", published="2024-12-15",
@@ -137,7 +137,7 @@ def test_the_real_reranker_keeps_an_unrelated_article_out_of_the_prompt(componen
         Article(title="Harbour board orders ferries", id="ferry", published="2024-12-14",
                 source="Port News", text=FERRY)])
     question = "Who won the women's World Cup downhill in Valmora?"
-    passages = components.retriever.search(question, RetrievalOptions(top_k=5)).passages
+    passages = components.corpus().retriever.search(question, RetrievalOptions(top_k=5)).passages
     logits = {p.doc_id: p.scores["rerank"] for p in passages}
     assert logits["ferry"] < components.settings.llm_min_passage_logit <= logits["crowd"]
     generator = ChatGenerator(FakeListChatModel(responses=["x"]), components.prompts,

@@ -38,7 +38,7 @@ def poller(components: Components, clock: Clock) -> FeedPoller:
     completer = EntryCompleter(lambda url: load_url(url, timeout_s=TIMEOUT_S, max_bytes=MAX_BYTES,
                                                     user_agent="newsqa-test"))
     return FeedPoller(FeedFetcher(timeout_s=TIMEOUT_S, max_bytes=MAX_BYTES, user_agent="newsqa-test"),
-                      completer, components.indexer, components.feed_store, components.metrics,
+                      completer, lambda name: components.corpus(name).indexer, components.feed_store, components.metrics,
                       backoff_max_s=4 * EVERY, clock=clock)
 
 
@@ -88,7 +88,7 @@ def test_new_then_seen_then_edited_entries_never_duplicate(
     assert status == "new" and (after.articles_added, after.articles_updated) == (3, 1)
     assert "2028" in components.catalog.get("ferry-1").text
     assert components.catalog.count() == 3
-    assert components.vectors.count() == sum(d.n_chunks for d in components.catalog.list())
+    assert components.corpus().vectors.count() == sum(d.n_chunks for d in components.catalog.list())
     exposition = components.metrics.exposition().decode()
     assert f'newsqa_feed_polls_total{{feed="{feed.feed_id}",outcome="new"}} 2.0' in exposition
     assert f'newsqa_feed_articles_total{{feed="{feed.feed_id}",outcome="updated"}} 1.0' in exposition
@@ -103,7 +103,7 @@ def test_a_304_costs_no_parsing_or_embedding(components: Components, poller: Fee
     def no_ingest(*args: object, **kwargs: object) -> None:
         raise AssertionError("a 304 must not reach the indexer")
 
-    monkeypatch.setattr(components.indexer, "ingest", no_ingest)
+    monkeypatch.setattr(components.corpus().indexer, "ingest", no_ingest)
     status, after = _poll(poller, components, feed.feed_id)
     assert status == "not_modified" and after.last_status == "not_modified"
     assert site.requests[-1] == ("/rss", '"v1"', None)
@@ -183,9 +183,25 @@ def test_a_poll_killed_mid_ingest_loses_and_duplicates_nothing(
     assert stored is not None and stored.etag is None and stored.last_status is None
     status, after = _poll(poller, components, feed.feed_id)
     assert status == "new" and components.catalog.count() == 2
-    assert components.vectors.count() == sum(d.n_chunks for d in components.catalog.list())
+    assert components.corpus().vectors.count() == sum(d.n_chunks for d in components.catalog.list())
 
 
 def test_backoff_doubles_from_twice_the_interval_up_to_the_ceiling() -> None:
     assert [backoff_s(60, n, 300) for n in range(5)] == [60, 120, 240, 300, 300]
     assert backoff_s(600, 1, 300) == 600  # a ceiling below the interval never polls faster
+
+
+def test_a_feed_fills_only_its_own_collection(
+        components: Components, poller: FeedPoller, site: FeedSite, feed_base: str) -> None:
+    """The same address watched for two collections is two feeds, each polled into its own;
+    deleting a collection ends its feeds and leaves the other's."""
+    components.corpora.create("wire")
+    site.set_feed("/rss", [FERRY])
+    ours, _ = components.feed_store.add(f"{feed_base}/rss", EVERY, None, NOW, "2025-06-02T09:00:00+00:00", "wire")
+    assert ours.feed_id != _feed(components, f"{feed_base}/rss").feed_id
+    status, after = _poll(poller, components, ours.feed_id)
+    assert status == "new" and after.collection == "wire"
+    assert components.corpus("wire").catalog.get("ferry-1") is not None
+    assert components.catalog.get("ferry-1") is None
+    components.corpora.delete("wire")
+    assert [f.collection for f in components.feed_store.list()] == ["default"]

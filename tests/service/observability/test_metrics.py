@@ -32,15 +32,17 @@ def test_answers_and_requests_are_counted(sample_components: Components) -> None
         key = (name, tuple(sorted(labels.items())))
         return after.get(key, 0) - before.get(key, 0) >= by
 
-    assert grew("newsqa_http_requests_total", 2, method="POST", route="/v1/ask", status="200")
-    assert grew("newsqa_http_requests_total", method="GET", route="/v1/documents/{doc_id:path}", status="404")
-    assert grew("newsqa_http_request_duration_seconds_count", 2, method="POST", route="/v1/ask")
+    default = "default"
+    assert grew("newsqa_http_requests_total", 2, method="POST", route="/v1/ask", status="200", collection=default)
+    assert grew("newsqa_http_requests_total", method="GET", route="/v1/documents/{doc_id:path}", status="404",
+                collection=default)
+    assert grew("newsqa_http_request_duration_seconds_count", 2, method="POST", route="/v1/ask", collection=default)
     for stage in ("embed", "dense", "lexical", "fuse", "rerank", "total"):
-        assert grew("newsqa_ask_stage_duration_seconds_count", 2, stage=stage), stage
-    assert grew("newsqa_ask_stage_duration_seconds_count", 1, stage="generate")
-    assert grew("newsqa_generated_tokens_total")
-    assert grew("newsqa_answers_total", 2)
-    assert grew("newsqa_refusals_total", 1, reason="no_relevant_passage")
+        assert grew("newsqa_ask_stage_duration_seconds_count", 2, stage=stage, collection=default), stage
+    assert grew("newsqa_ask_stage_duration_seconds_count", 1, stage="generate", collection=default)
+    assert grew("newsqa_generated_tokens_total", collection=default)
+    assert grew("newsqa_answers_total", 2, collection=default)
+    assert grew("newsqa_refusals_total", 1, reason="no_relevant_passage", collection=default)
     assert not any("no-such-id" in str(key) for key in after), "routes are templates, never ids"
 
 
@@ -53,6 +55,6 @@ def test_ingest_outcomes_are_counted(components: Components) -> None:
     client.post("/v1/documents/upload", files={"file": ("note.txt", b"Ferry fares frozen\n\nFares stay at $3.")})
     text = client.get("/metrics").text
     for outcome, count in (("added", 3), ("unchanged", 1), ("updated", 0)):
-        assert f'newsqa_ingest_documents_total{{outcome="{outcome}"}} {count}.0' in text, outcome
-    chunks = float(re.search(r"^newsqa_ingest_chunks_total (\S+)$", text, re.M).group(1))
+        assert f'newsqa_ingest_documents_total{{collection="default",outcome="{outcome}"}} {count}.0' in text, outcome
+    chunks = float(re.search(r'^newsqa_ingest_chunks_total{collection="default"} (\S+)$', text, re.M).group(1))
     assert chunks >= 3

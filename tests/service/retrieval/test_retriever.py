@@ -29,14 +29,14 @@ QUESTION = "How many containers did the harbour handle, and were the ferries lat
 
 
 def _search(components: Components, options: RetrievalOptions) -> list[tuple[str, float]]:
-    return [(p.doc_id, p.scores["dense"]) for p in components.retriever.search(QUESTION, options).passages]
+    return [(p.doc_id, p.scores["dense"]) for p in components.corpus().retriever.search(QUESTION, options).passages]
 
 
 @pytest.mark.parametrize("filters", [SearchFilters(sources=("Metro Wire",)),
                                      SearchFilters(date_from="2026-03-04", date_to="2026-03-09")])
 def test_a_narrow_filter_searched_exactly_finds_what_the_index_finds(
         components: Components, monkeypatch: pytest.MonkeyPatch, filters: SearchFilters) -> None:
-    components.indexer.ingest(ARTICLES)
+    components.corpus().indexer.ingest(ARTICLES)
     options = RetrievalOptions(top_k=4, filters=filters, rerank=False)
     monkeypatch.setattr(retriever_module, "EXACT_SEARCH_MAX_CHUNKS", 0)
     through_index = _search(components, options)
@@ -55,8 +55,8 @@ def test_a_narrow_filter_searched_exactly_finds_what_the_index_finds(
 
 def test_searches_beyond_the_concurrency_wait_their_turn(
         components: Components, monkeypatch: pytest.MonkeyPatch) -> None:
-    components.indexer.ingest(ARTICLES)
-    retriever = Retriever(components.embedder, components.vectors, components.catalog, None,
+    components.corpus().indexer.ingest(ARTICLES)
+    retriever = Retriever(components.embedder, components.corpus().vectors, components.catalog, None,
                           turns=Turns(2))
     embed, lock = components.embedder.embed_query, threading.Lock()
     running, most = 0, 0
@@ -99,7 +99,7 @@ def test_the_last_days_before_as_of_get_rerank_candidates_of_their_own(
     reaches the cross-encoder; with it, it is scored beside them. Without a date bound there
     is no recent window."""
     c = components
-    c.indexer.ingest([*ARCHIVE, RESULT])
+    c.corpus().indexer.ingest([*ARCHIVE, RESULT])
     scored: list[str] = []
     score = c.reranker.score
 
@@ -111,7 +111,7 @@ def test_the_last_days_before_as_of_get_rerank_candidates_of_their_own(
 
     def reranked(days: int, as_of: str | None) -> list[str]:
         scored.clear()
-        retriever = Retriever(c.embedder, c.vectors, c.catalog, c.reranker, candidates=3,
+        retriever = Retriever(c.embedder, c.corpus().vectors, c.catalog, c.reranker, candidates=3,
                               rerank_candidates=3, recent_lane_days=days)
         found = retriever.search(ELECTION, RetrievalOptions(top_k=3, as_of=as_of)).passages
         assert len(found) == 3 and found[0].doc_id.startswith("archive-")
@@ -134,7 +134,7 @@ def test_as_of_admits_undated_articles_by_policy_and_never_under_explicit_dates(
     if not exact:  # through Chroma's filtered search instead of the exact one
         monkeypatch.setattr(retriever_module, "EXACT_SEARCH_MAX_CHUNKS", 0)
     components.settings = components.settings.model_copy(update={"as_of_undated": policy})
-    components.indexer.ingest([*ARTICLES, UNDATED])
+    components.corpus().indexer.ingest([*ARTICLES, UNDATED])
     today = date.today().isoformat()
     assert components.catalog.undated_documents(today) == ["port-undated"]
     assert components.catalog.undated_documents("2026-03-06") == []

@@ -47,9 +47,9 @@ def test_the_audited_attendance_leads_in_the_sample_corpus(sample_components: Co
     c = sample_components
     question = "How many visitors attended Harborfest 2025?"
     options = RetrievalOptions(top_k=5)
-    by_relevance = Retriever(c.embedder, c.vectors, c.catalog, c.reranker, newer_first_margin=0.0)
+    by_relevance = Retriever(c.embedder, c.corpus().vectors, c.catalog, c.reranker, newer_first_margin=0.0)
     plain = by_relevance.search(question, options).passages
     assert "212,000" in plain[0].text and "168,000" in plain[1].text
     assert plain[0].score > plain[1].score
-    updated = c.retriever.search(question, options).passages
+    updated = c.corpus().retriever.search(question, options).passages
     assert "168,000" in updated[0].text and updated[1].chunk_id == plain[0].chunk_id

@@ -136,7 +136,7 @@ def test_store_failure_is_a_503_with_a_message(sample_components: Components,
         raise httpx.ConnectError("connection refused")
 
     client = TestClient(create_app(sample_components), raise_server_exceptions=False)
-    monkeypatch.setattr(sample_components.vectors, "search", down)
+    monkeypatch.setattr(sample_components.corpus().vectors, "search", down)
     response = client.post("/v1/ask", json={"question": "How many kettles did Brightwell recall?"},
                            headers={"Origin": "http://127.0.0.1:8000"})
     assert response.status_code == 503
@@ -175,7 +175,7 @@ def test_streaming_failure_ends_with_an_error_event(sample_components: Component
     def down(*args: object, **kwargs: object) -> None:
         raise httpx.ConnectError("connection refused")
 
-    monkeypatch.setattr(sample_components.vectors, "search", down)
+    monkeypatch.setattr(sample_components.corpus().vectors, "search", down)
     client = TestClient(create_app(sample_components))
     raw = client.post("/v1/ask", json={"question": "Any news?", "stream": True}).text
     assert _events(raw) == [("error", {"status": 503, "detail": "a backing service (vector store or language model) is unreachable"})]

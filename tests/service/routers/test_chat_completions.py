@@ -121,7 +121,7 @@ def test_models_lists_what_is_served(server: LiveServer) -> None:
     client = _client(server)
     [served] = client.models.list().data
     assert (served.id, served.owned_by, served.model_extra) == (
-        "newsqa", "newsqa", {"backend": "extractive", "generator": "extractive"})
+        "newsqa", "newsqa", {"collection": "default", "backend": "extractive", "generator": "extractive"})
     assert served.created > 1_700_000_000
     assert client.models.retrieve("newsqa").id == "newsqa"
     with pytest.raises(openai.NotFoundError):

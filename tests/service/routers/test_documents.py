@@ -14,7 +14,7 @@ from service.settings import Settings
 
 
 def test_health_ready_and_document_listing(components: Components) -> None:
-    components.indexer.ingest([
+    components.corpus().indexer.ingest([
         Article(title="Dock strike ends", text="Dock workers returned on Monday.", id="dock-1",
                 published="2025-06-02", source="Harbor Ledger"),
         Article(title="Rail fares rise", text="Fares rise 3% in January.", id="rail/2",
@@ -102,7 +102,7 @@ def _failing_vector_writes(components: Components, monkeypatch: pytest.MonkeyPat
     def upsert(*args: object, **kwargs: object) -> None:
         raise chromadb.errors.InternalError(text)
 
-    monkeypatch.setattr(components.vectors, "upsert", upsert)
+    monkeypatch.setattr(components.corpus().vectors, "upsert", upsert)
 
 
 FERRY = {"articles": [{"id": "ferry-9", "title": "Ferry fares frozen",

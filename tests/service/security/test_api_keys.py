@@ -63,7 +63,25 @@ def test_json_file_and_setting_are_combined(tmp_path: Path) -> None:
     assert store.find(ADMIN_KEY) and store.find(QUERY_KEY)
 
 
+def test_keys_name_the_collections_they_may_use(tmp_path: Path) -> None:
+    """Without a list, or with ``*``, a key may use every collection, as keys did before."""
+    path = tmp_path / "keys.txt"
+    path.write_text(f"{ADMIN_KEY} admin,query collections=wire,archive\n"
+                    f"{WIDGET_KEY} query {SITE} collections=archive\n{QUERY_KEY} query collections=*\n")
+    store = KeyStore.load(json.dumps({"j-2c5e8a0b": {"scopes": ["query"], "collections": ["wire"]}}), path)
+    assert store.find(ADMIN_KEY).may_use("wire") and not store.find(ADMIN_KEY).may_use("default")
+    widget = store.find(WIDGET_KEY)
+    assert widget.allows_origin(SITE) and widget.may_use("archive") and not widget.may_use("wire")
+    assert store.find(QUERY_KEY).may_use("anything")
+    assert store.find("j-2c5e8a0b").collections == {"wire"}
+    assert KeyStore.load(json.dumps(KEYS), None).find(QUERY_KEY).may_use("wire")
+
+
 @pytest.mark.parametrize("text, fragment", [
+    (f"{ADMIN_KEY} admin collections=\n", "line 1: `collections=` names no collection"),
+    (f"{ADMIN_KEY} admin collections=Wire\n", "line 1: 'Wire' is not a collection name"),
+    ('{"k": {"scopes": ["query"], "collections": []}}', "entry 1: collections"),
+    ('{"k": {"scopes": ["query"], "collections": ["a b"]}}', "'a b' is not a collection name"),
     (f"{ADMIN_KEY} admin,root\n", "line 1: unknown scope root"),
     (f"\n{ADMIN_KEY}\n", "line 2: expected `key scope,scope"),
     (f"{ADMIN_KEY} admin\n{ADMIN_KEY} query\n", "line 2: this key is already defined"),
