@@ -255,13 +255,15 @@ class Catalog(ABC):
         return [ChunkRecord(r["chunk_id"], doc_id, r["idx"], r["start"], r["end"],
                             doc.text[r["start"]:r["end"]]) for r in rows]
 
-    def chunk_spans(self, chunk_ids: Sequence[str]) -> Spans:
-        """``chunk_id -> (doc_id, start, end)`` for chunks of ready documents."""
+    def chunk_spans(self, chunk_ids: Sequence[str], filters: SearchFilters = SearchFilters()) -> Spans:
+        """``chunk_id -> (doc_id, start, end)`` for chunks of ready documents within
+        ``filters``."""
+        where, args = _filter_clause(filters)
         found: Spans = {}
         for part, marks in _batches(chunk_ids):
             for row in self._run(
                 'SELECT c.chunk_id, c.doc_id, c.start, c."end" FROM chunks c JOIN documents d'
-                f" ON d.doc_id = c.doc_id WHERE d.state='ready' AND c.chunk_id IN ({marks})", part):
+                f" ON d.doc_id = c.doc_id WHERE c.chunk_id IN ({marks}){where}", [*part, *args]):
                 found[row["chunk_id"]] = (row["doc_id"], row["start"], row["end"])
         return found
 

@@ -1,6 +1,7 @@
 """Retrieval through the real stores: a narrow filter is searched exactly among the chunks
-it keeps, and that gives the same passages as Chroma's filtered index search; searches
-beyond the configured concurrency wait their turn."""
+it keeps, a wide one after the index search or inside it, and each gives the same passages
+as Chroma's filtered index search; searches beyond the configured concurrency wait their
+turn."""
 
 from __future__ import annotations
 
@@ -51,6 +52,37 @@ def test_a_narrow_filter_searched_exactly_finds_what_the_index_finds(
         assert not filters.sources or article.source in filters.sources
         assert not filters.date_from or article.published >= filters.date_from
         assert not filters.date_to or article.published <= filters.date_to
+
+
+@pytest.mark.parametrize("filters, after_the_search", [
+    (SearchFilters(sources=("Metro Wire",)), True),  # half the chunks pass
+    (SearchFilters(date_from="2026-03-05", date_to="2026-03-05"), False),  # one passes
+])
+def test_a_wide_filter_is_applied_after_the_index_search_when_enough_chunks_pass(
+        components: Components, monkeypatch: pytest.MonkeyPatch, filters: SearchFilters,
+        after_the_search: bool) -> None:
+    corpus = components.corpus()
+    corpus.indexer.ingest(ARTICLES)
+    monkeypatch.setattr(retriever_module, "EXACT_SEARCH_MAX_CHUNKS", 0)
+    # Two candidates probe the 8 nearest of the 12 chunks: at least two of them are Metro
+    # Wire's, while one day admits a single chunk, too few.
+    retriever = Retriever(components.embedder, corpus.vectors, corpus.catalog, None, mode="dense", candidates=2)
+    asked: list[SearchFilters] = []
+    search = corpus.vectors.search
+    monkeypatch.setattr(corpus.vectors, "search",
+                        lambda vector, k, f, undated=(): asked.append(f) or search(vector, k, f, undated))
+    options = RetrievalOptions(top_k=2, filters=filters, rerank=False)
+
+    def found() -> list[tuple[str, float]]:
+        return [(p.doc_id, p.scores["dense"]) for p in retriever.search(QUESTION, options).passages]
+
+    probed = found()
+    assert asked == ([SearchFilters()] if after_the_search else [SearchFilters(), filters])
+    monkeypatch.setattr(retriever_module, "POST_FILTER_PROBE", 0)
+    asked.clear()
+    inside = found()
+    assert asked == [filters]
+    assert probed == inside and len(probed) == (2 if after_the_search else 1)
 
 
 def test_searches_beyond_the_concurrency_wait_their_turn(
@@ -127,12 +159,14 @@ UNDATED = Article(id="port-undated", title="Harbour report, no date",
                   text="The harbour handled 999 containers and the ferries to the island ran late.")
 
 
-@pytest.mark.parametrize("exact", [True, False])
+@pytest.mark.parametrize("path", ["exact", "after the index search", "inside the index search"])
 @pytest.mark.parametrize("policy", ["exclude", "ingested", "include"])
 def test_as_of_admits_undated_articles_by_policy_and_never_under_explicit_dates(
-        components: Components, monkeypatch: pytest.MonkeyPatch, exact: bool, policy: str) -> None:
-    if not exact:  # through Chroma's filtered search instead of the exact one
+        components: Components, monkeypatch: pytest.MonkeyPatch, path: str, policy: str) -> None:
+    if path != "exact":
         monkeypatch.setattr(retriever_module, "EXACT_SEARCH_MAX_CHUNKS", 0)
+    if path == "inside the index search":
+        monkeypatch.setattr(retriever_module, "POST_FILTER_PROBE", 0)
     components.settings = components.settings.model_copy(update={"as_of_undated": policy})
     components.corpus().indexer.ingest([*ARTICLES, UNDATED])
     today = date.today().isoformat()
