@@ -87,7 +87,7 @@ class Components:
             catalog_url=s.catalog_url.get_secret_value() if s.catalog_url is not None else None)
         return Corpora(CollectionRegistry(self.catalog), stores,
                        lambda row, catalog, vectors: Corpus(self, row, catalog, vectors),
-                       on_delete=self.feed_store.remove_collection)
+                       on_delete=self.feed_store.remove_collection, serving=s.default_collection)
 
     def corpus(self, name: str | None = None) -> Corpus:
         """A collection's parts; without a name, the one this process serves by default

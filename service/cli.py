@@ -11,7 +11,7 @@ from typing import Sequence
 from eval.command import add_commands as add_eval_commands
 from ingest.article import site_of
 from ingest.store.catalog import MAX_OFFSET
-from ingest.store.collection_registry import CollectionExists, UnknownCollection
+from ingest.store.collection_registry import CollectionExists, DefaultCollectionError, UnknownCollection
 from ingest.store.records import DocumentRecord
 from ingest.store.vectors import EncoderMismatchError
 from service.assembly import Components
@@ -211,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"`newsqa collections create {exc.name}`)", file=sys.stderr)
         return 2
     except (StorageError, ModelFileError, EncoderMismatchError, DataDirBusy, HandoffError,
-            CollectionExists) as exc:
+            CollectionExists, DefaultCollectionError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

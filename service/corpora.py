@@ -37,8 +37,11 @@ C = TypeVar("C", bound=Opened)
 class Corpora(Generic[C]):
     def __init__(self, registry: CollectionRegistry, stores: CollectionStores,
                  build: Callable[[CollectionRow, Catalog, VectorStore], C],
-                 on_delete: Callable[[str], None]) -> None:
+                 on_delete: Callable[[str], None], *, serving: str = DEFAULT_COLLECTION) -> None:
+        """``serving`` is the collection this process answers by default: it cannot be
+        deleted under it."""
         self._registry = registry
+        self._serving = serving
         self._stores = stores
         self._build = build
         self._on_delete = on_delete
@@ -94,6 +97,10 @@ class Corpora(Generic[C]):
         """False when there is no such collection."""
         if name == DEFAULT_COLLECTION:
             raise DefaultCollectionError("the default collection cannot be deleted; delete its documents instead")
+        if name == self._serving:
+            raise DefaultCollectionError(
+                f"'{name}' is the collection this service answers by default (NEWSQA_DEFAULT_COLLECTION); "
+                "serve another one by default first")
         if not self._registry.mark_deleting(name):
             return False
         self._finish_delete(name)

@@ -105,6 +105,18 @@ def dependency_exception_types() -> tuple[type[BaseException], ...]:
     return tuple(t for types, _ in _dependency_reasons() for t in types)
 
 
+def deleted_meanwhile(request: Request) -> str | None:
+    """The request's collection, when it was deleted while the request read its stores:
+    their failure then means the collection is gone (404), not that a store is down."""
+    name: str | None = getattr(request.state, "collection", None)
+    if name is None:
+        return None
+    try:
+        return name if request.app.state.components.corpora.find(name) is None else None
+    except dependency_exception_types():
+        return None
+
+
 def _collection_refusal(status: int) -> Any:
     async def refuse(request: Request, exc: Exception) -> JSONResponse:
         return SafeJSONResponse({"detail": str(exc)}, status_code=status)
@@ -117,6 +129,9 @@ def install_error_handlers(app: FastAPI) -> None:
     anything else runs outermost and only hides internals."""
 
     async def unavailable(request: Request, exc: Exception) -> JSONResponse:
+        gone = deleted_meanwhile(request)
+        if gone is not None:
+            return SafeJSONResponse({"detail": str(UnknownCollection(gone))}, status_code=404)
         log.warning("dependency failure on %s: %s", request.url.path, type(exc).__name__)
         return JSONResponse({"detail": dependency_failure(exc) or "a backing service failed"},
                             status_code=503, headers={"Retry-After": str(retry_after_s(exc))})

@@ -15,7 +15,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from service.answering.ask_service import AskRequest, AskService, Event
-from service.errors import dependency_failure
+from ingest.store.collection_registry import UnknownCollection
+from service.errors import deleted_meanwhile, dependency_failure
 from service.routers.responses import GUARDED, NO_COLLECTION, STREAMS
 from service.routers.search import check_length
 from service.schemas import AskBody
@@ -38,11 +39,16 @@ def sse(event: Event) -> str:
     return f"event: {event.type}\ndata: {json.dumps(event.data, ensure_ascii=False)}\n\n"
 
 
-def guarded(events: Iterator[Event]) -> Iterator[Event]:
-    """Once streaming has begun the status code is sent: failures become an ``error`` event."""
+def guarded(events: Iterator[Event], request: Request) -> Iterator[Event]:
+    """Once streaming has begun the status code is sent: failures become an ``error`` event,
+    with the status the same failure would have had before the stream began."""
     try:
         yield from events
     except Exception as exc:  # noqa: BLE001 - reported to the client as an event
+        gone = deleted_meanwhile(request)
+        if gone is not None:
+            yield Event("error", {"status": 404, "detail": str(UnknownCollection(gone))})
+            return
         reason = dependency_failure(exc)
         yield Event("error", {"status": 503 if reason else 500, "detail": reason or "internal error"})
 
@@ -54,7 +60,7 @@ def ask(body: AskBody, request: Request) -> dict[str, object] | StreamingRespons
     service: AskService = open_collection(request, body.collection).ask_service
     ask_request = to_request(body)
     if body.stream:
-        return StreamingResponse((sse(e) for e in guarded(service.stream(ask_request))),
+        return StreamingResponse((sse(e) for e in guarded(service.stream(ask_request), request)),
                                  media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     result = service.ask(ask_request)

@@ -98,6 +98,17 @@ def test_deleting_a_collection_removes_all_of_it_and_nothing_else(two: Component
     assert two.corpus("wire").catalog.count() == 0 and two.corpus("wire").vectors.count() == 0
 
 
+def test_the_collection_a_process_serves_by_default_cannot_be_deleted_under_it(two: Components) -> None:
+    serving = Components(two.settings.model_copy(update={"default_collection": "wire"}))
+    try:
+        with pytest.raises(DefaultCollectionError, match="'wire' is the collection this service answers"):
+            serving.corpora.delete("wire")
+        assert serving.corpora.find("wire") is not None
+    finally:
+        serving.close()
+    assert two.corpora.delete("wire") is True
+
+
 def test_a_collection_deleted_during_an_ingest_leaves_no_half_index(two: Components) -> None:
     two.corpora.create("scratch")
     scratch = two.corpus("scratch")

@@ -272,3 +272,29 @@ def test_deleting_a_collection_over_http_leaves_the_others(server: LiveServer, c
     assert call(server, OPERATOR, "DELETE", "/v1/collections/scratch").json() == {"deleted": "scratch"}
     assert_unknown(call(server, OPERATOR, "GET", "/v1/documents", params={"collection": "scratch"}), "scratch")
     assert components.corpus("newsroom").catalog.count() == 3 and components.corpus("embargo").catalog.count() == 2
+
+
+@pytest.mark.parametrize("route", ["search", "stream"])
+def test_a_collection_deleted_while_a_request_reads_it_answers_as_missing(
+        server: LiveServer, components: Components, monkeypatch: pytest.MonkeyPatch, route: str) -> None:
+    name = f"brief-{route}"
+    assert call(server, OPERATOR, "POST", "/v1/collections", json={"name": name}).status_code == 201
+    call(server, OPERATOR, "POST", "/v1/documents",
+         json={"collection": name, "articles": [{"title": "Tide", "text": "High tide came at dawn."}]})
+    retriever = components.corpus(name).retriever
+    search = retriever.search
+
+    def deleted_first(*args: Any, **kwargs: Any) -> Any:
+        components.corpora.delete(name)
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(retriever, "search", deleted_first)
+    question = "When was high tide?"
+    if route == "search":
+        assert_unknown(call(server, OPERATOR, "POST", "/v1/search",
+                            json={"query": question, "collection": name}), name)
+        return
+    streamed = call(server, OPERATOR, "POST", "/v1/ask", json={"question": question, "collection": name,
+                                                               "stream": True})
+    error = [json.loads(line[6:]) for line in streamed.text.splitlines() if line.startswith("data: ")][-1]
+    assert error == {"status": 404, "detail": f"no collection '{name}'"}
