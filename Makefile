@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install eval bench-ingest bench-query bench-collections bench-load bench-soak bench-peer test-programs clean
+.PHONY: run test install eval bench-ingest bench-query bench-collections bench-load bench-soak bench-peer bench-scale test-programs clean
 
 $(STAMP): pyproject.toml requirements-models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,13 @@ PEER_ARGS ?=
 
 bench-peer: $(STAMP)
 	$(BIN)/python -m eval.bench.peer_bench $(PEER_ARGS)
+
+# One index grown from 1k to 100k synthetic articles: ingest, re-ingest, disk, start-up, memory,
+# search and ask latency at each size (flags: SCALE_ARGS="--sizes 1000,10000 --clients 8").
+SCALE_ARGS ?=
+
+bench-scale: $(STAMP)
+	$(BIN)/python -m eval.bench.scale_bench $(SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) data bench-results test-output

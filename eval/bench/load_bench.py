@@ -54,8 +54,12 @@ RSS_POINTS = 10
 
 @dataclass(frozen=True)
 class Query:
+    """A question, the day it is asked on, and a date window (``date_from``, ``date_to``)
+    that its answer must come from."""
+
     text: str
     as_of: str | None = None
+    window: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,8 @@ class Target:
         body: dict[str, Any] = {"query" if self.endpoint == "search" else "question": query.text}
         if query.as_of:
             body["as_of"] = query.as_of
+        if query.window:
+            body["filters"] = {"date_from": query.window[0], "date_to": query.window[1]}
         if self.streams:
             body["stream"] = True
         if not self.rerank:
@@ -171,6 +177,20 @@ async def send(client: httpx.AsyncClient, target: Target, query: Query) -> tuple
         return response.status_code, retry_after_s(response.headers)
 
 
+async def timed_send(client: httpx.AsyncClient, target: Target, query: Query,
+                     timeout_s: float) -> tuple[Outcome, float]:
+    """One request, timed, with its Retry-After; one that takes longer than ``timeout_s``
+    or fails in transport counts as no response instead of ending the run."""
+    started = time.monotonic()
+    try:
+        async with asyncio.timeout(timeout_s):
+            status, retry_after = await send(client, target, query)
+    except (TimeoutError, httpx.HTTPError):
+        status, retry_after = NO_RESPONSE, 0.0
+    done = time.monotonic()
+    return Outcome(done, (done - started) * 1000, status), retry_after
+
+
 def pause_after(status: int, retry_after: float) -> float:
     """A well-behaved client waits as long as a 429 or 503 asks, and a moment after no answer."""
     if status in (429, 503):
@@ -188,15 +208,9 @@ async def client_loop(client: httpx.AsyncClient, target: Target, queries: Sequen
     while time.monotonic() < deadline:
         query = queries[index % len(queries)]
         index += 1
-        started = time.monotonic()
-        try:
-            async with asyncio.timeout(timeout_s):
-                status, retry_after = await send(client, target, query)
-        except (TimeoutError, httpx.HTTPError):
-            status, retry_after = NO_RESPONSE, 0.0
-        done = time.monotonic()
-        outcomes.append(Outcome(done, (done - started) * 1000, status))
-        await asyncio.sleep(min(pause_after(status, retry_after), max(deadline - done, 0.0)))
+        outcome, retry_after = await timed_send(client, target, query, timeout_s)
+        outcomes.append(outcome)
+        await asyncio.sleep(min(pause_after(outcome.status, retry_after), max(deadline - outcome.done_at, 0.0)))
     return outcomes
 
 
