@@ -34,6 +34,7 @@ from service.answering.prompts import PromptLibrary
 from service.answering.reading_budget import BudgetBounds, ReadingBudget
 from service.answering.refusal import RefusalPolicy
 from service.answering.scope import ScopeCheck
+from service.answering.subject import SubjectCheck
 from service.answering.sentences import SentenceRanker
 from service.collection_stores import CollectionStores
 from service.corpora import Corpora
@@ -45,6 +46,7 @@ from service.llm.chat_models import LLMHandle, build_chat_model
 from service.llm.queue import LLMQueue, QueuedGenerator
 from service.observability.metrics import Metrics
 from service.reader_text import ReaderFacingAskService
+from service.retrieval.age_prior import AgePrior
 from service.retrieval.reranker import CrossEncoderReranker, packaged_reranker_path
 from service.retrieval.retriever import Retriever
 from service.retrieval.turns import Turns
@@ -162,6 +164,7 @@ class Components:
                          rerank_candidates=s.rerank_candidates,
                          newer_first_margin=s.newer_first_margin,
                          recent_lane_days=s.recent_lane_days, turns=self.turns,
+                         age_prior=AgePrior(weight=s.age_prior_weight, days=s.age_prior_days),
                          cached_vectors=s.cached_vectors,
                          undated=s.as_of_undated)
 
@@ -218,7 +221,7 @@ class Components:
         self.metrics.track_llm_queue(lambda: queue.waiting, lambda: queue.running)
         return queue
 
-    def build_ask_service(self, retriever: Retriever, collection: str) -> ReaderFacingAskService:
+    def build_ask_service(self, retriever: Retriever, catalog: Catalog, collection: str) -> ReaderFacingAskService:
         s = self.settings
         chat_model = self.llm.chat_model
         # A follow-up's rewrite waits for the model in the same queue as the answers.
@@ -229,6 +232,7 @@ class Components:
             CitationChecker(min_support=s.min_citation_support,
                             min_restated_support=s.min_citation_restated_support),
             ScopeCheck(),
+            SubjectCheck(catalog, min_share=s.min_subject_share),
             RefusalPolicy(min_rerank_logit=s.min_rerank_logit,
                           min_dense_similarity=s.min_dense_similarity),
             self.prompts, metrics=self.metrics, collection=collection)
@@ -295,7 +299,7 @@ class Corpus:
 
     @cached_property
     def ask_service(self) -> ReaderFacingAskService:
-        return self._parts.build_ask_service(self.retriever, self.name)
+        return self._parts.build_ask_service(self.retriever, self.catalog, self.name)
 
     def close(self) -> None:
         """The main catalog, which the default collection uses, is the data dir's to close."""

@@ -66,12 +66,17 @@ class Settings(BaseSettings):
         3, ge=0, description="Under a date bound (`as_of`, `date_to`), the articles of its last N days get rerank candidates of their own, so that an archive cannot crowd out this week's reports; 0: off.")
     newer_first_margin: float = Field(
         2.5, ge=0, description="Reranked passages from a later article that score within this many logits of the best one lead the list (the latest report first); 0: pure relevance order.")
+    age_prior_weight: float = Field(
+        0.5, ge=0, description="Reranked passages lose this many logits per doubling of 1 + their age / `age_prior_days`, counted back from `as_of` (else today), unless the question names a year: this week's report leads last year's; 0: off.")
+    age_prior_days: float = Field(3.0, gt=0, description="Age scale of the age prior, in days.")
     rerank_max_tokens: int = Field(192, ge=32, description="Word pieces of each pair the cross-encoder reads.")
     min_rerank_logit: float = Field(-4.0, description="Refuse when the best reranked passage scores below this.")
     min_dense_similarity: float = Field(0.45, description="Refuse below this cosine when reranking is off.")
     min_citation_support: float = Field(0.5, ge=0, le=1, description="Share of a sentence's words its quote must contain.")
     min_citation_restated_support: float = Field(
         0.2, ge=0, le=1, description="The same share when the quote holds every word the sentence adds to the question (the rest restates the question in other words).")
+    min_subject_share: float = Field(
+        0.45, ge=0, le=1, description="Share of the question's words, weighted by their rarity in the collection, that the articles an answer cites must hold (articles of 100 words or more); below it the answer is withheld as off scope; 0: off.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are rejected with 422.")
 
     llm_backend: Literal["local", "openai", "extractive"] = Field(

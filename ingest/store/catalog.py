@@ -118,6 +118,11 @@ class Catalog(ABC):
         ``shortlist``, only that many best matches by text alone need to be considered."""
 
     @abstractmethod
+    def term_counts(self, words: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """Chunks in all, and the chunks that hold each word: how rare a word is in this
+        collection ("booker" names one story, "week" fits most)."""
+
+    @abstractmethod
     def close(self) -> None:
         """Release every connection this catalog opened."""
 

@@ -9,7 +9,7 @@ weighted ``tsvector`` of title and body, kept in a generated column with a GIN i
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import psycopg
 from psycopg import sql
@@ -103,6 +103,13 @@ class PostgresCatalog(Catalog):
         return ("FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
                 " CROSS JOIN to_tsquery('english', ?) AS q WHERE c.tsv @@ q",
                 "ts_rank_cd(c.tsv, q, 1)", [expression])
+
+    def term_counts(self, words: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """Counted afresh each time: the GIN index answers each word in about a millisecond,
+        and every worker sees the others' writes at once."""
+        total = self._run("SELECT count(*) AS n FROM chunks").fetchone()["n"]
+        return total, {w: self._run("SELECT count(*) AS n FROM chunks WHERE tsv @@ plainto_tsquery('english', ?)",
+                                    (w,)).fetchone()["n"] for w in dict.fromkeys(words)}
 
     def close(self) -> None:
         self._connections.close_all()

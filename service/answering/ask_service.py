@@ -1,5 +1,6 @@
 """The ask pipeline: condense -> retrieve -> refuse early or generate -> check citations
--> check that the cited passages are about what was asked.
+-> check that the cited passages are about what was asked, and their articles about the
+story it asks of.
 
 It is written once, as a stream of typed events (``passages``, ``token``..., ``citations``,
 ``done``); the non-streaming answer is that stream collected, so both paths behave alike.
@@ -21,6 +22,7 @@ from service.answering.question import Question
 from service.answering.refusal import (GENERATOR_DECLINED, OFF_SCOPE, UNSUPPORTED, Refusal,
                                        RefusalPolicy)
 from service.answering.scope import CitedEvidence, ScopeCheck
+from service.answering.subject import SubjectCheck
 from service.retrieval.passages import Passage
 from service.retrieval.retriever import RetrievalOptions, Retriever
 from service.retrieval.time_window import relative_window
@@ -73,13 +75,14 @@ def _source(p: Passage) -> dict[str, object]:
 
 class AskService:
     def __init__(self, retriever: Retriever, generator: Generator, condenser: QuestionCondenser,
-                 checker: CitationChecker, scope: ScopeCheck, refusal: RefusalPolicy,
-                 prompts: PromptLibrary) -> None:
+                 checker: CitationChecker, scope: ScopeCheck, subject: SubjectCheck,
+                 refusal: RefusalPolicy, prompts: PromptLibrary) -> None:
         self._retriever = retriever
         self._generator = generator
         self._condenser = condenser
         self._checker = checker
         self._scope = scope
+        self._subject = subject
         self._refusal = refusal
         self._prompts = prompts
 
@@ -127,8 +130,9 @@ class AskService:
                                     passages, timings, started)
             return
         verdict = self._scope.judge(question, checked.text, _cited(checked, passages))
-        if verdict.reason:
-            yield from self._refuse(Refusal(OFF_SCOPE, verdict.reason), passages, timings, started)
+        reason = verdict.reason or self._subject.judge(question.search, [c.doc_id for c in checked.citations])
+        if reason:
+            yield from self._refuse(Refusal(OFF_SCOPE, reason), passages, timings, started)
             return
         notes = [self._prompts.render("unanswered_part", ask=ask) for ask in verdict.unanswered]
         checked.text = " ".join([checked.text, *notes])

@@ -15,6 +15,7 @@ from ingest.embedder import Embedder
 from ingest.store.catalog import Catalog
 from ingest.store.records import DocumentRecord, SearchFilters, Spans
 from ingest.store.vectors import VectorHit, VectorStore
+from service.retrieval.age_prior import AgePrior
 from service.retrieval.exact_search import ExactSearch
 from service.retrieval.fusion import reciprocal_rank_fusion
 from service.retrieval.passages import Passage
@@ -95,7 +96,7 @@ class Retriever:
                  candidates: int = 30, rerank_candidates: int = 15,
                  recency_half_life_days: float = 30.0, recency_weight: float = 0.3,
                  newer_first_margin: float = 2.5, recent_lane_days: int = 3,
-                 turns: Turns | None = None,
+                 turns: Turns | None = None, age_prior: AgePrior = AgePrior(weight=0.0),
                  cached_vectors: int = 20_000, undated: UndatedPolicy = "exclude") -> None:
         self._embedder = embedder
         self._vectors = vectors
@@ -109,6 +110,7 @@ class Retriever:
         self._recency_weight = recency_weight
         self._newer_first_margin = newer_first_margin
         self._recent_days = recent_lane_days
+        self._age_prior = age_prior
         self._undated = undated
         # Lexical search needs no embedding, so it runs while the question is embedded and
         # the vectors searched; both stores release the GIL while they work.
@@ -189,6 +191,8 @@ class Retriever:
             clock.lap("rerank")
         if options.prefer_recent:
             self._prefer_recent(passages, options.as_of)
+        elif rerank and self._age_prior.applies(query):
+            self._age_prior.apply(passages, date.fromisoformat(options.as_of[:10]) if options.as_of else date.today())
         passages.sort(key=lambda p: -p.score)
         if rerank and not options.prefer_recent:
             update_first(passages, self._newer_first_margin)

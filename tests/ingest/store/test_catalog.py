@@ -107,3 +107,16 @@ def test_date_bounds_admit_undated_documents_ingested_by_a_day(components: Compo
     vector = components.embedder.embed_query("quay tolls")
     hits = components.corpus().vectors.search(vector, 5, admitting, components.catalog.undated_documents(today))
     assert {components.catalog.chunk_spans([h.chunk_id])[h.chunk_id][0] for h in hits} == {"dated", "undated"}
+
+
+def test_term_counts_say_how_many_chunks_hold_each_word(components: Components) -> None:
+    """Both engines count chunks per word the way the answer checks weigh rarity: a word of
+    one story is rarer than one of every story, and text that is query syntax elsewhere is
+    only a word here."""
+    catalog = _ingested(components).catalog
+    total, counts = catalog.term_counts(["quillmouth", "ferri", "week", "absent", 'x"y', "'"])
+    assert total == 3
+    assert counts["quillmouth"] == 1 and counts["ferri"] == 2 and counts["week"] == 3
+    assert counts["absent"] == 0 and counts['x"y'] == 0 and counts["'"] == 0
+    components.corpus().indexer.delete("ferry")
+    assert catalog.term_counts(["quillmouth", "week"]) == (2, {"quillmouth": 0, "week": 2})

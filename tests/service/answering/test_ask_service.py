@@ -132,3 +132,34 @@ def test_an_answer_to_one_ask_of_two_stands_and_says_which_it_leaves_open(compon
     both = ask("How many World Cup downhill races did Lea Brunner win in Valmora, and how many seconds ahead was she?",
                "Lea Brunner won it.")
     assert both.refused and both.refusal["code"] == "off_scope"
+
+
+FACEBOOK_RETURN = Article(
+    title="Trump can return to Facebook after two-year suspension", id="facebook-return",
+    published="2023-01-25", source="Metro Wire",
+    text=("Meta said on Wednesday that Donald Trump may return to Facebook and Instagram in the coming "
+          "weeks, ending a suspension that began after the riot at the Capitol two years ago. "
+          "The company said new guardrails would apply to his accounts, and that repeated violations "
+          "could bring suspensions of one month to two years. Nick Clegg, the company's president of "
+          "global affairs, wrote that the public should be able to hear what politicians are saying. "
+          "Civil rights groups criticised the decision and said the platform was putting profit ahead "
+          "of safety. Trump reacted to the news on Truth Social, the network he founded after the ban, "
+          "and did not say whether he would post on Facebook again. Advertisers have watched the "
+          "decision closely, since his posts drew large audiences before the suspension."))
+
+
+def test_an_answer_from_an_article_about_another_story_is_refused(components: Components) -> None:
+    """The answer's one name is in its quote, so the citation check lets it stand; the
+    article it cites never says a word about what the question asks (deleting accounts
+    left inactive), so the subject check withholds it. Asked what that article does tell,
+    the same answer stands."""
+    components.settings = components.settings.model_copy(update={"min_rerank_logit": -20.0})
+    ask = _scripted(components, FACEBOOK_RETURN, RACE, RIDERSHIP, STROKE_UNIT)
+    other = ask("Which company said it will begin deleting accounts that have been inactive for at least two years?",
+                "Facebook.")
+    assert other.refused and other.refusal["code"] == "off_scope", other.refusal
+    assert "inactive" in other.refusal["detail"] and "deleting" in other.refusal["detail"]
+    assert other.generated == "Facebook."
+    own = ask("Which platform will let Donald Trump return after his suspension?", "Facebook.")
+    assert not own.refused, own.refusal
+    assert [c["doc_id"] for c in own.citations] == [FACEBOOK_RETURN.id]
