@@ -130,7 +130,8 @@ class AskService:
                                     passages, timings, started)
             return
         verdict = self._scope.judge(question, checked.text, _cited(checked, passages))
-        reason = verdict.reason or self._subject.judge(question.search, [c.doc_id for c in checked.citations])
+        reason = verdict.reason or self._subject.judge(question.search, [c.doc_id for c in checked.citations],
+                                                       [p.doc_id for p in passages])
         if reason:
             yield from self._refuse(Refusal(OFF_SCOPE, reason), passages, timings, started)
             return

@@ -94,7 +94,11 @@ class ChatGenerator:
     def messages(self, question: str, passages: Sequence[Passage], as_of: str | None) -> list[BaseMessage]:
         numbers, shown = self._shown(passages)
         date_line = f"Today is {as_of}.\n" if as_of else ""
-        frame = self._prompts.render("answer_user", passages="", date_line=date_line, question=question)
+        # Everything but the evidence counts against the reading time: the instructions
+        # around it and each shown article's header (30-odd word pieces), which the model
+        # reads before its first token as it reads the passages.
+        headers = "\n".join(dict.fromkeys(self._header(p) for p in shown))
+        frame = self._prompts.render("answer_user", passages=headers, date_line=date_line, question=question)
         budget = self._budget.tokens(self._count_tokens([frame])[0])
         block = self._block(self._evidence(question, shown, numbers, budget))
         return [SystemMessage(self._prompts.text("answer_system")),
@@ -131,10 +135,11 @@ class ChatGenerator:
         prompt tokens, a second of waiting on 2 cores, each time."""
         groups: dict[str, list[str]] = {}
         for e in evidence:
-            p = e.passage
-            header = f"{self._title(p.title)} ({p.source or 'unknown source'}, {p.published or 'undated'}):"
-            groups.setdefault(header, []).append(f"[{e.number}] {' '.join(e.sentences)}")
+            groups.setdefault(self._header(e.passage), []).append(f"[{e.number}] {' '.join(e.sentences)}")
         return "\n".join(line for header, lines in groups.items() for line in (header, *lines))
+
+    def _header(self, p: Passage) -> str:
+        return f"{self._title(p.title)} ({p.source or 'unknown source'}, {p.published or 'undated'}):"
 
     def _title(self, title: str) -> str:
         words = title.split()

@@ -89,3 +89,17 @@ def test_a_faster_reader_is_shown_more_evidence_in_the_same_time() -> None:
     slow, fast = _shown_words(0.004), _shown_words(0.0005)
     assert fast > 2 * slow
     assert slow < 150  # 250 words a second for half a second, less the question
+
+
+def test_article_headers_are_read_within_the_same_time_as_the_evidence() -> None:
+    """Four articles' headers take the word pieces they cost from the evidence: the whole
+    prompt stays what the model reads in the target time."""
+    text = " ".join(SENTENCES[:3])
+    passages = [Passage(f"c{i}", f"doc{i}", f"Headline {i} of twelve words about the harbour board and ferries",
+                        text, 0, len(text), None, "Port News", "2025-04-01") for i in range(4)]
+    budget = ReadingBudget(target_s=1.0, prior_tokens_per_s=200.0)
+    generator = ChatGenerator(FakeListChatModel(responses=["x"]), PromptLibrary(PROJECT_ROOT / "prompts"),
+                              SentenceRanker(None), words, budget=budget, min_logit=-5.0)
+    prompt = str(generator.messages("Which ferries did the board order?", passages, None)[1].content)
+    assert prompt.count("(Port News, 2025-04-01):") >= 2
+    assert len(prompt.split()) <= 200

@@ -41,20 +41,22 @@ def test_a_missing_rare_word_weighs_more_than_missing_common_ones() -> None:
     grammys, booker = check.coverage(QUESTION, ["grammys"]), check.coverage(QUESTION, ["booker"])
     assert grammys.missing[0] == "booker" and grammys.share < 0.5
     assert booker.share > 0.5 and "booker" not in booker.missing
-    assert "booker" in check.judge(QUESTION, ["grammys"]) and check.judge(QUESTION, ["booker"]) is None
-    assert check.judge(QUESTION, ["grammys", "booker"]) is None, "the cited articles count together"
+    assert "booker" in check.judge(QUESTION, ["grammys"], []) and check.judge(QUESTION, ["booker"], []) is None
+    assert check.judge(QUESTION, ["grammys", "booker"], []) is None, "the cited articles count together"
+    assert check.judge(QUESTION, ["grammys"], ["grammys", "booker"]) is None, "so do the two first retrieved"
+    assert check.judge(QUESTION, ["grammys"], ["grammys", "grammys", "booker"]) is not None
 
 
 def test_a_brief_too_short_to_tell_and_a_zero_threshold_judge_nothing() -> None:
     brief = "Beyoncé won four prizes in 2023."
     assert len(brief.split()) < MIN_JUDGED_WORDS
     check = SubjectCheck(CountedCatalog(COUNTS, {"brief": brief}), min_share=0.5)
-    assert check.coverage(QUESTION, ["brief"]).share == 1.0 and check.judge(QUESTION, ["brief"]) is None
+    assert check.coverage(QUESTION, ["brief"]).share == 1.0 and check.judge(QUESTION, ["brief"], []) is None
     off = SubjectCheck(CountedCatalog(COUNTS, {"long": f"Beyoncé. {FILLER}"}), min_share=0.0)
-    assert off.judge(QUESTION, ["long"]) is None
+    assert off.judge(QUESTION, ["long"], []) is None
 
 
 @pytest.mark.parametrize("question", ["", "what is it?"])
 def test_a_question_without_content_words_is_not_judged(question: str) -> None:
     check = SubjectCheck(CountedCatalog(COUNTS, {"long": FILLER}), min_share=0.5)
-    assert check.judge(question, ["long"]) is None
+    assert check.judge(question, ["long"], []) is None
