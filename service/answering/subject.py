@@ -77,5 +77,7 @@ class SubjectCheck:
         found = self.coverage(question, [*cited, *retrieved[:LEADING_RETRIEVED]])
         if found.share >= self._min_share:
             return None
+        # The words themselves stay out: a refusal's detail is logged, and logs never hold
+        # what users asked.
         return (f"the articles it rests on hold {found.share:.0%} of the question's words by rarity "
-                f"(the minimum is {self._min_share:.0%}); they lack {', '.join(found.missing[:5])}")
+                f"(the minimum is {self._min_share:.0%}); {len(found.missing)} of its words are missing")

@@ -158,7 +158,8 @@ def test_an_answer_from_an_article_about_another_story_is_refused(components: Co
     other = ask("Which company said it will begin deleting accounts that have been inactive for at least two years?",
                 "Facebook.")
     assert other.refused and other.refusal["code"] == "off_scope", other.refusal
-    assert "inactive" in other.refusal["detail"] and "deleting" in other.refusal["detail"]
+    assert "of the question's words by rarity" in other.refusal["detail"]
+    assert "inactive" not in other.refusal["detail"], "the question's words are never logged"
     assert other.generated == "Facebook."
     own = ask("Which platform will let Donald Trump return after his suspension?", "Facebook.")
     assert not own.refused, own.refusal
