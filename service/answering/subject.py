@@ -17,7 +17,8 @@ alone withheld 3 to 4 right answers of such questions, with the two first retrie
 their stems, so "deleting" is held by "deleted". One function, one
 threshold; the README gives what it caught and cost on the gold set and both dev benches.
 
-Cited text shorter than ``MIN_JUDGED_WORDS`` is not judged: a brief of two sentences
+Where any of those articles is shorter than ``MIN_JUDGED_WORDS``, nothing is judged (two
+briefs together are still briefs): a brief of two sentences
 words the story its own way ("Amazon plans to lay off more than 18,000 employees" for
 "the latest tech giant to announce significant layoffs") and holds too few words for
 their absence to mean anything. On rtqa-dev, whose evidence notes are all such briefs, the
@@ -58,7 +59,7 @@ class SubjectCheck:
             return Coverage(1.0, ())
         docs = self._catalog.get_many(list(dict.fromkeys(doc_ids)))
         texts = [f"{doc.title}\n{doc.text}" for doc in docs.values()]
-        if sum(len(text.split()) for text in texts) < MIN_JUDGED_WORDS:
+        if not texts or min(len(text.split()) for text in texts) < MIN_JUDGED_WORDS:
             return Coverage(1.0, ())
         held = frozenset().union(*(stems(text) for text in texts))
         total, counts = self._catalog.term_counts(list(words))

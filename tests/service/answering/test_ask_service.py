@@ -148,13 +148,25 @@ FACEBOOK_RETURN = Article(
           "decision closely, since his posts drew large audiences before the suspension."))
 
 
+HARBOR_BUDGET = Article(
+    title="Harbor City council approves its budget", id="harbor-budget", published="2023-01-24",
+    source="Metro Wire",
+    text=("The Harbor City council approved a budget of 412 million dollars on Tuesday after a debate "
+          "that ran past midnight. Spending on buses rises by a tenth, and the city will hire forty "
+          "more street cleaners. The mayor said the plan keeps property taxes flat for a third year. "
+          "Two council members voted against it, saying the harbour dredging fund was too small to "
+          "keep the shipping channel open through the summer. The budget takes effect in July, and "
+          "the council will review its transit spending again in the autumn, when ridership figures "
+          "for the first half of the year are published."))
+
+
 def test_an_answer_from_an_article_about_another_story_is_refused(components: Components) -> None:
     """The answer's one name is in its quote, so the citation check lets it stand; the
     article it cites never says a word about what the question asks (deleting accounts
     left inactive), so the subject check withholds it. Asked what that article does tell,
     the same answer stands."""
     components.settings = components.settings.model_copy(update={"min_rerank_logit": -20.0})
-    ask = _scripted(components, FACEBOOK_RETURN, RACE, RIDERSHIP, STROKE_UNIT)
+    ask = _scripted(components, FACEBOOK_RETURN, HARBOR_BUDGET)
     other = ask("Which company said it will begin deleting accounts that have been inactive for at least two years?",
                 "Facebook.")
     assert other.refused and other.refusal["code"] == "off_scope", other.refusal

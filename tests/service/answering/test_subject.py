@@ -52,6 +52,10 @@ def test_a_brief_too_short_to_tell_and_a_zero_threshold_judge_nothing() -> None:
     assert len(brief.split()) < MIN_JUDGED_WORDS
     check = SubjectCheck(CountedCatalog(COUNTS, {"brief": brief}), min_share=0.5)
     assert check.coverage(QUESTION, ["brief"]).share == 1.0 and check.judge(QUESTION, ["brief"], []) is None
+    assert check.judge(QUESTION, ["brief"], ["brief", "brief"]) is None
+    briefs = SubjectCheck(CountedCatalog(COUNTS, {"brief": brief, "long": f"Beyoncé. {FILLER}"}), min_share=0.5)
+    assert briefs.judge(QUESTION, ["brief"], ["long"]) is None, "a brief among them is never judged"
+    assert briefs.judge(QUESTION, ["long"], []) is not None
     off = SubjectCheck(CountedCatalog(COUNTS, {"long": f"Beyoncé. {FILLER}"}), min_share=0.0)
     assert off.judge(QUESTION, ["long"], []) is None
 
