@@ -31,6 +31,11 @@ from service.answering.terms import counted_things
 _MONTH = re.compile(r"\b(" + "|".join(m for m in MONTHS if m not in ("may", "march")) + r")\b", re.IGNORECASE)
 _DATED_MONTH = re.compile(r"(?:\b(?:in|on|by|of|since|until|from|through|early|late|mid|last|next|this)\s+|\d\s+)"
                           r"(March|May)\b|\b(March|May)(?=,?\s+\d)")
+# A month with its day ("on February 12", "25 January") dates an event the question names;
+# it is no period the answer has to be about, and the article that answers may tell the
+# event under its own date ("the Chiefs and the Eagles meet in two weeks").
+_DAY_OF_MONTH = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+\d{1,2}(?:st|nd|rd|th)?\b(?![,.]?\d)|"
+                           r"\b\d{1,2}(?:st|nd|rd|th)?\s+(" + "|".join(MONTHS) + r")\b", re.IGNORECASE)
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 _QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter\b|\bq([1-4])\b",
                       re.IGNORECASE)
@@ -77,6 +82,11 @@ def months(text: str) -> set[str]:
     return found | {(m.group(1) or m.group(2)).lower() for m in _DATED_MONTH.finditer(text)}
 
 
+def period_months(text: str) -> set[str]:
+    """The months a question asks about as periods: those it names without a day."""
+    return months(_DAY_OF_MONTH.sub(" ", text))
+
+
 def quarters(text: str) -> set[str]:
     return {f"q{_ORDINALS[m.group(1).lower()]}" if m.group(1) else f"q{m.group(2)}"
             for m in _QUARTER.finditer(text)}
@@ -86,9 +96,12 @@ def _published_month(published: str | None) -> set[str]:
     return {month} if (month := month_published(published)) else set()
 
 
-_PERIODS: tuple[tuple[str, Callable[[str], set[str]], Callable[[str | None], set[str]]], ...] = (
-    ("month", months, _published_month),
-    ("quarter", quarters, lambda published: set()),
+# Each kind of period: how a question asks for it, how a passage names it, and the one its
+# article's date falls in.
+_PERIODS: tuple[tuple[str, Callable[[str], set[str]], Callable[[str], set[str]],
+                      Callable[[str | None], set[str]]], ...] = (
+    ("month", period_months, months, _published_month),
+    ("quarter", quarters, quarters, lambda published: set()),
 )
 
 
@@ -138,8 +151,8 @@ class ScopeCheck:
         (or its article's month); a quote that names none defers to its passage. Years are
         left to the refusal policy and to ``_written_before``: a comparison names years of
         both sides, and an answer cites only the side it picks."""
-        for kind, find, dated in _PERIODS:
-            asked = set().union(*(find(form) for form in question.forms))
+        for kind, ask, find, dated in _PERIODS:
+            asked = set().union(*(ask(form) for form in question.forms))
             if asked and not any(_holds(asked, find, dated(c.published), c) for c in cited):
                 return f"the question asks about {', '.join(sorted(asked))}; the cited passages tell about another {kind}"
         return None

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from service.answering.question import Question
-from service.answering.scope import CitedEvidence, ScopeCheck, months, period_start
+from service.answering.scope import CitedEvidence, ScopeCheck, months, period_months, period_start
 
 RIDERSHIP = ("The Crescent Line carried an average of 36,500 weekday trips in April, the transit "
              "authority said. Ridership figures for May are due next month.")
@@ -33,6 +33,27 @@ def test_a_quote_that_names_no_month_defers_to_its_passage_and_its_date() -> Non
     assert _mismatch(question, "36,500", _cited(silent, f"{silent} That was in May.")) is None
     assert _mismatch(question, "36,500", _cited(silent)) is None, "published in May"
     assert _mismatch(question, "36,500", _cited(silent, published="2025-08-01")) is not None
+
+
+def test_a_month_with_its_day_dates_an_event_and_asks_for_no_period() -> None:
+    """The article that answers tells the event under its own date: two weeks before a final
+    on February 12 it names only January's games."""
+    quote = "The Chiefs beat the Bengals on January 29 and meet the Eagles in the final."
+    question = "Which teams are headed to the final on February 12?"
+    assert _mismatch(question, "The Chiefs and the Eagles [1].", _cited(quote, published="2023-01-30")) is None
+    assert _mismatch("Which teams played in the final in February?", "The Chiefs and the Eagles [1].",
+                     _cited(quote, published="2023-01-30")) is not None
+
+
+@pytest.mark.parametrize("text, asked", [
+    ("Who plays on February 12?", set()),
+    ("What is done every 16 January?", set()),
+    ("Who won on the 3rd March, and what happened in June?", {"june"}),
+    ("What was ridership in June 2025?", {"june"}),
+    ("What did the office report on March 12, 2026?", set()),
+])
+def test_the_months_a_question_asks_about_are_those_without_a_day(text: str, asked: set[str]) -> None:
+    assert period_months(text) == asked
 
 
 def test_quarters_match_however_they_are_written() -> None:
