@@ -13,16 +13,17 @@ collection (its inverse document frequency over chunks), or the answer is withhe
 Those articles are the ones it cites and the ``LEADING_RETRIEVED`` the retriever ranked
 first: a comparison or a question that joins two stories cites the one its answer names,
 while the other is among the first retrieved (on the sample gold set, the cited articles
-alone withheld 3 to 4 right answers of such questions, with the two first retrieved none). Words are compared by
-their stems, so "deleting" is held by "deleted". One function, one
-threshold; the README gives what it caught and cost on the gold set and both dev benches.
+alone withheld 3 to 4 right answers of such questions, with the two first retrieved
+none). Words are compared by their stems, so "deleting" is held by "deleted". One
+function, one threshold; the README gives what it caught and cost on the gold set and
+both dev benches.
 
 Where any of those articles is shorter than ``MIN_JUDGED_WORDS``, nothing is judged (two
-briefs together are still briefs): a brief of two sentences
-words the story its own way ("Amazon plans to lay off more than 18,000 employees" for
-"the latest tech giant to announce significant layoffs") and holds too few words for
-their absence to mean anything. On rtqa-dev, whose evidence notes are all such briefs, the
-check would otherwise have withheld 39 of the 54 right extractive answers.
+briefs together are still briefs): a brief of two sentences tells the story in its own
+words ("Amazon plans to lay off more than 18,000 employees" for "the latest tech giant to
+announce significant layoffs") and holds too few of them for an absence to mean anything.
+On rtqa-dev, whose evidence notes are all such briefs, the check would otherwise have
+withheld 39 of the 54 right extractive answers.
 """
 
 from __future__ import annotations
