@@ -156,8 +156,12 @@ def draw_length(rng: random.Random) -> int:
 def vary_number(match: re.Match[str], rng: random.Random, year: int) -> str:
     """Years move to the article's own time, small counts and days of the month stay
     small, other figures move by up to 60% with their decimals and thousands separators:
-    "November 87" or a 40-fold budget would read as nonsense."""
+    "November 87" or a 40-fold budget would read as nonsense. A figure with two decimal
+    points is no quantity but a version or a dotted date ("2.12.1", "04.01.2023") and stays
+    as written."""
     figure = match.group()
+    if figure.count(".") > 1:
+        return figure
     if YEAR.fullmatch(figure):
         return str(year - rng.randint(0, 1))
     if figure.isdigit() and int(figure) <= DAY_LIKE:
