@@ -34,8 +34,9 @@ _DATED_MONTH = re.compile(r"(?:\b(?:in|on|by|of|since|until|from|through|early|l
 # A month with its day ("on February 12", "25 January") dates an event the question names;
 # it is no period the answer has to be about, and the article that answers may tell the
 # event under its own date ("the Chiefs and the Eagles meet in two weeks").
-_DAY_OF_MONTH = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+\d{1,2}(?:st|nd|rd|th)?\b(?![,.]?\d)|"
-                           r"\b\d{1,2}(?:st|nd|rd|th)?\s+(" + "|".join(MONTHS) + r")\b", re.IGNORECASE)
+_ANY_MONTH = "|".join(MONTHS)
+_DAY_OF_MONTH = re.compile(rf"\b({_ANY_MONTH})\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?![,.]?\d)|"
+                           rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+({_ANY_MONTH})\b", re.IGNORECASE)
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 _QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter\b|\bq([1-4])\b",
                       re.IGNORECASE)
