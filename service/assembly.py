@@ -165,7 +165,7 @@ class Components:
                          newer_first_margin=s.newer_first_margin,
                          recent_lane_days=s.recent_lane_days, turns=self.turns,
                          age_prior=AgePrior(weight=s.age_prior_weight, days=s.age_prior_days),
-                         cached_vectors=s.cached_vectors,
+                         cached_vectors=s.cached_vectors, exact_chunks=s.exact_search_chunks,
                          undated=s.as_of_undated)
 
     @cached_property

@@ -26,14 +26,13 @@ from service.retrieval.updates import update_first
 
 Mode = Literal["dense", "hybrid"]
 
-# Up to this many chunks, reading their stored vectors beats Chroma's filtered index search
-# on 2 cores: 100 chunks take 5.6 ms against 12-18 ms, 200 take 9 against 11.
-EXACT_SEARCH_MAX_CHUNKS = 200
-# A wider filter is first tried on this many times the candidates of the unfiltered index,
+# A filter is first tried on this many times the candidates of the unfiltered index,
 # keeping the hits it admits: a date bound that keeps most of the archive costs an index
 # search (1.1 ms on 10k chunks) instead of Chroma's filtered one (39 ms, and 87 ms once
 # four other collections share the embedded files, since its metadata filter reads them
-# all). Only when fewer than the candidates pass is the filter put inside the query.
+# all), and less than an exact search among thousands of chunks (about 10 us each, and
+# 45 us each to read a vector the cache does not hold). Only when fewer than the
+# candidates pass does the exact search or, past its budget, Chroma's filtered one decide.
 POST_FILTER_PROBE = 4
 # The recent lane adds up to a third as many rerank candidates again (at least one).
 RECENT_SHARE = 3
@@ -97,11 +96,13 @@ class Retriever:
                  recency_half_life_days: float = 30.0, recency_weight: float = 0.3,
                  newer_first_margin: float = 2.5, recent_lane_days: int = 3,
                  turns: Turns | None = None, age_prior: AgePrior = AgePrior(weight=0.0),
-                 cached_vectors: int = 20_000, undated: UndatedPolicy = "exclude") -> None:
+                 cached_vectors: int = 20_000, exact_chunks: int = 200,
+                 undated: UndatedPolicy = "exclude") -> None:
         self._embedder = embedder
         self._vectors = vectors
         self._catalog = catalog
         self._exact = ExactSearch(vectors, cached_vectors)
+        self._exact_chunks = exact_chunks
         self._reranker = reranker
         self.mode = mode
         self._candidates = candidates
@@ -140,7 +141,7 @@ class Retriever:
         # rerank; the cross-encoder, not the date, then decides their order.
         recent = recent_window(filters, self._recent_days) if rerank else None
         lanes = [filters, recent] if recent else [filters]
-        within = [self._catalog.chunks_within(f, EXACT_SEARCH_MAX_CHUNKS) if f != SearchFilters() else None
+        within = [self._catalog.chunks_within(f, self._exact_chunks) if f != SearchFilters() else None
                   for f in lanes]
         lexical = ([self._lexical_pool.submit(self._timed_lexical, query, f, w) for f, w in zip(lanes, within)]
                    if self.mode == "hybrid" else [])
@@ -157,8 +158,8 @@ class Retriever:
                 # its hits, already scored and in order.
                 hits, live = [h for h in exact_hits if h.chunk_id in lane_within], lane_within
             else:
-                hits, live = self._dense(query_vector, lane, lane_within)
-                exact_hits = hits if lane_within is not None else None
+                hits, live, exact = self._dense(query_vector, lane, lane_within)
+                exact_hits = hits if exact else None
             dense_scores.update((h.chunk_id, h.score) for h in hits)
             hits = hits[:self._candidates]
             spans.update(live)
@@ -199,29 +200,30 @@ class Retriever:
         return RetrievalResult(query, passages[:options.top_k], clock.timings)
 
     def _dense(self, query_vector: list[float], filters: SearchFilters,
-               within: Spans | None) -> tuple[list[VectorHit], Spans]:
-        """Nearest chunks with the live spans of those that may be used: chunk ids name a
-        content version and the catalog knows only the live ones, so a vector left behind
-        by an update or an interrupted ingest is never used. A filter that keeps few chunks
-        (``within``) is searched exactly among them (all of them come back, scored); a
-        wider one through the index, filtered after the search where that finds enough,
-        else with the filter inside Chroma's query."""
-        if within is not None:
-            return self._exact.rank(query_vector, within), within
-        if filters != SearchFilters() and POST_FILTER_PROBE:
-            found = self._post_filtered(query_vector, filters)
+               within: Spans | None) -> tuple[list[VectorHit], Spans, bool]:
+        """Nearest chunks with the live spans of those that may be used, and whether the
+        search was exact: chunk ids name a content version and the catalog knows only the
+        live ones, so a vector left behind by an update or an interrupted ingest is never
+        used. A filter is applied after the unfiltered index search where that finds
+        enough, except when it keeps no more chunks than that search would read; else the
+        chunks it keeps (``within``, up to the exact-search budget) are searched exactly
+        (all of them come back, scored); else the filter goes inside Chroma's query."""
+        probe = self._candidates * POST_FILTER_PROBE
+        if filters != SearchFilters() and probe and (within is None or len(within) > probe):
+            found = self._post_filtered(query_vector, filters, probe)
             if found is not None:
-                return found
+                return *found, False
+        if within is not None:
+            return self._exact.rank(query_vector, within), within, True
         undated = self._catalog.undated_documents(filters.undated_until) if filters.undated_until else ()
         hits = self._vectors.search(query_vector, self._candidates, filters, undated)
-        return hits, self._catalog.chunk_spans([h.chunk_id for h in hits])
+        return hits, self._catalog.chunk_spans([h.chunk_id for h in hits]), False
 
-    def _post_filtered(self, query_vector: list[float],
-                       filters: SearchFilters) -> tuple[list[VectorHit], Spans] | None:
+    def _post_filtered(self, query_vector: list[float], filters: SearchFilters,
+                       probe: int) -> tuple[list[VectorHit], Spans] | None:
         """The hits of the unfiltered index that ``filters`` admit, when they are at least
         the candidates or the index holds no more: then they are the filtered search's
         nearest (within the index's approximation); None otherwise."""
-        probe = self._candidates * POST_FILTER_PROBE
         hits = self._vectors.search(query_vector, probe, SearchFilters())
         admitted = self._catalog.chunk_spans([h.chunk_id for h in hits], filters)
         kept = [h for h in hits if h.chunk_id in admitted]

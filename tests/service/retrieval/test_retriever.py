@@ -9,6 +9,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -29,6 +30,11 @@ ARTICLES = [
 QUESTION = "How many containers did the harbour handle, and were the ferries late?"
 
 
+def _retriever(components: Components, **options: Any) -> Retriever:
+    corpus = components.corpus()
+    return Retriever(components.embedder, corpus.vectors, corpus.catalog, None, **options)
+
+
 def _search(components: Components, options: RetrievalOptions) -> list[tuple[str, float]]:
     return [(p.doc_id, p.scores["dense"]) for p in components.corpus().retriever.search(QUESTION, options).passages]
 
@@ -39,9 +45,8 @@ def test_a_narrow_filter_searched_exactly_finds_what_the_index_finds(
         components: Components, monkeypatch: pytest.MonkeyPatch, filters: SearchFilters) -> None:
     components.corpus().indexer.ingest(ARTICLES)
     options = RetrievalOptions(top_k=4, filters=filters, rerank=False)
-    monkeypatch.setattr(retriever_module, "EXACT_SEARCH_MAX_CHUNKS", 0)
-    through_index = _search(components, options)
-    monkeypatch.setattr(retriever_module, "EXACT_SEARCH_MAX_CHUNKS", 200)
+    through_index = [(p.doc_id, p.scores["dense"]) for p in _retriever(components, exact_chunks=0).search(
+        QUESTION, options).passages]
     exactly = _search(components, options)
     # Chroma's distances and the exact dot products differ in the fifth decimal.
     assert len(exactly) == 4 and [d for d, _ in exactly] == [d for d, _ in through_index]
@@ -63,10 +68,10 @@ def test_a_wide_filter_is_applied_after_the_index_search_when_enough_chunks_pass
         after_the_search: bool) -> None:
     corpus = components.corpus()
     corpus.indexer.ingest(ARTICLES)
-    monkeypatch.setattr(retriever_module, "EXACT_SEARCH_MAX_CHUNKS", 0)
     # Two candidates probe the 8 nearest of the 12 chunks: at least two of them are Metro
     # Wire's, while one day admits a single chunk, too few.
-    retriever = Retriever(components.embedder, corpus.vectors, corpus.catalog, None, mode="dense", candidates=2)
+    retriever = Retriever(components.embedder, corpus.vectors, corpus.catalog, None, mode="dense", candidates=2,
+                          exact_chunks=0)
     asked: list[SearchFilters] = []
     search = corpus.vectors.search
     monkeypatch.setattr(corpus.vectors, "search",
@@ -83,6 +88,28 @@ def test_a_wide_filter_is_applied_after_the_index_search_when_enough_chunks_pass
     inside = found()
     assert asked == [filters]
     assert probed == inside and len(probed) == (2 if after_the_search else 1)
+
+
+@pytest.mark.parametrize("filters, index_searches", [
+    (SearchFilters(date_from="2026-03-05", date_to="2026-03-05"), []),  # 1 chunk: exact
+    (SearchFilters(sources=("Metro Wire",)), [SearchFilters()]),  # 6 chunks: the probe of 4 first
+])
+def test_a_filter_within_the_exact_budget_is_probed_first_only_when_it_keeps_more_than_the_probe(
+        components: Components, monkeypatch: pytest.MonkeyPatch, filters: SearchFilters,
+        index_searches: list[SearchFilters]) -> None:
+    corpus = components.corpus()
+    corpus.indexer.ingest(ARTICLES)
+    retriever = _retriever(components, mode="dense", candidates=1, exact_chunks=200)
+    asked: list[SearchFilters] = []
+    search = corpus.vectors.search
+    monkeypatch.setattr(corpus.vectors, "search",
+                        lambda vector, k, f, undated=(): asked.append(f) or search(vector, k, f, undated))
+    found = [p.doc_id for p in retriever.search(QUESTION, RetrievalOptions(top_k=1, filters=filters, rerank=False)).passages]
+    assert asked == index_searches
+    asked.clear()
+    inside = [p.doc_id for p in _retriever(components, mode="dense", candidates=1, exact_chunks=0).search(
+        QUESTION, RetrievalOptions(top_k=1, filters=filters, rerank=False)).passages]
+    assert found == inside and len(found) == 1
 
 
 def test_searches_beyond_the_concurrency_wait_their_turn(
@@ -163,11 +190,10 @@ UNDATED = Article(id="port-undated", title="Harbour report, no date",
 @pytest.mark.parametrize("policy", ["exclude", "ingested", "include"])
 def test_as_of_admits_undated_articles_by_policy_and_never_under_explicit_dates(
         components: Components, monkeypatch: pytest.MonkeyPatch, path: str, policy: str) -> None:
-    if path != "exact":
-        monkeypatch.setattr(retriever_module, "EXACT_SEARCH_MAX_CHUNKS", 0)
     if path == "inside the index search":
         monkeypatch.setattr(retriever_module, "POST_FILTER_PROBE", 0)
-    components.settings = components.settings.model_copy(update={"as_of_undated": policy})
+    components.settings = components.settings.model_copy(update={
+        "as_of_undated": policy, "exact_search_chunks": 200 if path == "exact" else 0})
     components.corpus().indexer.ingest([*ARTICLES, UNDATED])
     today = date.today().isoformat()
     assert components.catalog.undated_documents(today) == ["port-undated"]
