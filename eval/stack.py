@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 
 from eval.errors import EvalInputError
 from eval.gold import all_documents
-from ingest.embedder import encoder_identity
+from ingest.embedder import encoder_folder
 from ingest.pipeline import IngestReport, Progress
 from service.assembly import Components
 from service.settings import PROJECT_ROOT, Settings
@@ -25,8 +25,7 @@ def eval_settings(base: Settings, data_dir: Path, backend: str) -> Settings:
     with, so an earlier release's index is left beside a new one), sharing one folder of
     model files."""
     data_dir = Path(data_dir)
-    encoder = encoder_identity(base.encoder_precision).rsplit("/", 1)[-1]
-    return base.model_copy(update={"data_dir": data_dir / encoder,
+    return base.model_copy(update={"data_dir": data_dir / encoder_folder(base.encoder_precision),
                                    "models_dir": base.models_dir or data_dir / "models",
                                    "llm_backend": backend})
 

@@ -41,6 +41,12 @@ def encoder_identity(precision: str) -> str:
     return _IDENTITIES[precision]
 
 
+def encoder_folder(precision: str) -> str:
+    """The folder name of an index built by ``precision``'s encoder: an index keeps the
+    encoder it was built with, so another encoder's index is left beside it."""
+    return encoder_identity(precision).rsplit("/", 1)[-1]
+
+
 def precision_of(identity: str) -> str | None:
     """The ``NEWSQA_ENCODER_PRECISION`` that embeds into ``identity``'s space; None when no
     encoder of this release does."""
