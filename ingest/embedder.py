@@ -9,8 +9,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ingest.encoder_export import INPUTS, encoder_session, ensure_onnx, mean_pooled
-from ingest.onnx_session import token_feeds
+from ingest.encoder_export import INPUTS, ensure_onnx, mean_pooled
+from ingest.onnx_session import cpu_session, token_feeds
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -29,28 +29,16 @@ def packaged_model_path() -> Path:
 MODEL_NAME = "all-MiniLM-L6-v2"
 
 
-# The int8 file's weights use 7 bits; collections filled by the 8-bit weights of earlier
-# releases record ``int8`` and hold vectors at a mean cosine of 0.992 from these, as far as
-# full precision is, so they are another vector space.
-_IDENTITIES = {"fp32": f"{MODEL_NAME}/fp32", "int8": f"{MODEL_NAME}/int8-7bit"}
-
-
 def encoder_identity(precision: str) -> str:
     """Names the vector space an index is built in: vectors of another model or precision
     must never be mixed into it, since their similarities would not be comparable."""
-    return _IDENTITIES[precision]
+    return f"{MODEL_NAME}/{precision}"
 
 
 def encoder_folder(precision: str) -> str:
     """The folder name of an index built by ``precision``'s encoder: an index keeps the
     encoder it was built with, so another encoder's index is left beside it."""
     return encoder_identity(precision).rsplit("/", 1)[-1]
-
-
-def precision_of(identity: str) -> str | None:
-    """The ``NEWSQA_ENCODER_PRECISION`` that embeds into ``identity``'s space; None when no
-    encoder of this release does."""
-    return next((precision for precision, known in _IDENTITIES.items() if known == identity), None)
 
 
 class Embedder:
@@ -75,8 +63,8 @@ class Embedder:
         self._counter.no_truncation()
         self._counter.no_padding()
         onnx = ensure_onnx(model_path, cache_dir, precision)
-        self._batches = encoder_session(onnx, threads)
-        self._questions = encoder_session(onnx, query_threads)
+        self._batches = cpu_session(onnx, threads)
+        self._questions = cpu_session(onnx, query_threads)
         self.batch_size = batch_size
         self.dimension = len(self._encode(self._questions, ["dimension"])[0])
         self.encoded = 0

@@ -36,11 +36,8 @@ def _this_cpu_exact() -> bool:
     return exact_int8_products()
 
 
-def cpu_session(path: Path, threads: int = 0, *, seven_bit_weights: bool = False) -> InferenceSession:
-    """``threads`` 0 means all cores. A graph whose int8 weights stay within 7 bits
-    (``seven_bit_weights``, |w| <= 64) cannot overflow the 16-bit pair sums (255 x 64 x 2 =
-    32,640), so every CPU's fast kernels add its products exactly and the slower exact
-    entry is not needed."""
+def cpu_session(path: Path, threads: int = 0) -> InferenceSession:
+    """``threads`` 0 means all cores."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -54,7 +51,7 @@ def cpu_session(path: Path, threads: int = 0, *, seven_bit_weights: bool = False
     # Without the arena, memory goes back after each call instead of staying at the peak of
     # the most concurrent calls ever seen (a soak under 8 clients grew by 1.1 GB with it).
     options.enable_cpu_mem_arena = False
-    if not seven_bit_weights and not _this_cpu_exact():
+    if not _this_cpu_exact():
         options.add_session_config_entry("session.x64quantprecision", "1")
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 

@@ -10,7 +10,7 @@ import chromadb
 import chromadb.errors
 import numpy as np
 
-from ingest.embedder import encoder_identity, precision_of
+from ingest.embedder import encoder_identity
 from ingest.store.records import SearchFilters, day_number
 
 
@@ -91,13 +91,10 @@ class VectorStore:
             self._collection = client.get_collection(collection)
         built_with = (self._collection.metadata or {}).get("encoder", UNRECORDED_ENCODER)
         if built_with != encoder:
-            precision = precision_of(built_with)
-            remedy = (f"set NEWSQA_ENCODER_PRECISION={precision}, or index into a new collection"
-                      if precision else "no encoder of this release makes its vectors: index it anew "
-                      "into a new collection")
             raise EncoderMismatchError(
                 f"collection {collection!r} was built with the encoder {built_with}, not the "
-                f"configured {encoder}: {remedy} (NEWSQA_COLLECTION) or data dir")
+                f"configured {encoder}: set NEWSQA_ENCODER_PRECISION={built_with.rsplit('/', 1)[-1]}, "
+                f"or index into a new collection (NEWSQA_COLLECTION) or data dir")
 
     @classmethod
     def embedded(cls, path: Path, collection: str, encoder: str) -> "VectorStore":

@@ -130,7 +130,7 @@ def test_a_set_can_be_measured_in_a_collection_of_its_own(workspace: Path, capsy
     out = workspace / "results" / "tiny-extractive" / "result.json"
     assert cli.main(["eval", "--set", str(gold), "--subset", "t1,t2", "--quiet", "--collection", "metro"]) == 0
     in_collection = [q["scores"] for q in json.loads(out.read_text())["questions"]]
-    index = workspace / "results" / "index" / "tiny" / "int8-7bit"
+    index = workspace / "results" / "index" / "tiny" / "int8"
     assert (index / "collections" / "metro" / "catalog.sqlite3").exists()
     assert cli.main(["eval", "--set", str(gold), "--subset", "t1,t2", "--quiet"]) == 0
     assert [q["scores"] for q in json.loads(out.read_text())["questions"]] == in_collection

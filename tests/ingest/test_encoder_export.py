@@ -7,9 +7,7 @@ import logging
 from pathlib import Path
 
 import numpy as np
-import onnx
 import pytest
-from onnx import numpy_helper
 
 from ingest import encoder_export
 from ingest.embedder import packaged_model_path
@@ -38,11 +36,6 @@ def test_int8_file_is_derived_from_the_fp32_export_and_kept_beside_it(
     assert quantized == onnx_file(packaged_model_path(), tmp_path, "int8") != full
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([full.name, quantized.name])
     assert quantized.stat().st_size < full.stat().st_size / 3
-    # Its int8 weights stay within 7 bits, which lets every CPU run them exactly on its fast
-    # kernels (``cpu_session(seven_bit_weights=True)``).
-    weights = [numpy_helper.to_array(t) for t in onnx.load(str(quantized)).graph.initializer
-               if t.data_type == onnx.TensorProto.INT8]
-    assert len(weights) >= 36 and max(int(np.abs(w.astype(np.int16)).max()) for w in weights) <= 64
 
 
 def test_unknown_precision_is_named(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """int8 products are exact on every CPU, so scores and the gates built on them do not
-depend on the machine: by the exact entry, or by weights that cannot overflow."""
+depend on the machine."""
 
 from __future__ import annotations
 
@@ -39,18 +39,6 @@ def test_products_that_overflow_16_bits_come_out_exact(tmp_path: Path) -> None:
     (product,) = session.run(None, {"a": activations})
     expected = activations.astype(np.int64) @ weights.astype(np.int64)
     assert product.tolist() == expected.tolist()
-
-
-def test_seven_bit_weights_come_out_exact_with_the_fast_kernels(tmp_path: Path) -> None:
-    """The encoder's weights use 7 bits: 255 x 64 twice is 32,640, within 16 bits, so no
-    CPU needs the slower exact entry for them."""
-    rng = np.random.default_rng(11)
-    weights = np.concatenate([np.full((DEPTH, 1), 64), np.full((DEPTH, 1), -64),
-                              rng.integers(-64, 65, (DEPTH, 6))], axis=1).astype(np.int8)
-    activations = np.full((1, DEPTH), 255, dtype=np.uint8)
-    session = cpu_session(_matmul_integer(tmp_path / "product.onnx", weights), seven_bit_weights=True)
-    (product,) = session.run(None, {"a": activations})
-    assert product.tolist() == (activations.astype(np.int64) @ weights.astype(np.int64)).tolist()
 
 
 def test_vnni_cpus_are_recognised_by_their_flags(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from ingest.store.vectors import EncoderMismatchError, VectorStore
 from service import cli
 
-INT8 = "all-MiniLM-L6-v2/int8-7bit"
+INT8 = "all-MiniLM-L6-v2/int8"
 FP32 = "all-MiniLM-L6-v2/fp32"
 
 
@@ -27,13 +27,6 @@ def test_another_encoder_is_refused_with_the_remedy(tmp_path: Path) -> None:
     message = str(refused.value)
     assert FP32 in message and INT8 in message and "NEWSQA_ENCODER_PRECISION=fp32" in message
     assert VectorStore.embedded(tmp_path, "other_chunks", INT8).count() == 0
-
-
-def test_a_collection_of_the_earlier_8_bit_encoder_is_refused_with_the_remedy(tmp_path: Path) -> None:
-    """No precision of this release embeds into it: the remedy is a new index."""
-    VectorStore.embedded(tmp_path, "news_chunks", "all-MiniLM-L6-v2/int8")
-    with pytest.raises(EncoderMismatchError, match="no encoder of this release makes its vectors"):
-        VectorStore.embedded(tmp_path, "news_chunks", INT8)
 
 
 def test_a_collection_without_a_recorded_encoder_holds_fp32_vectors(tmp_path: Path) -> None:

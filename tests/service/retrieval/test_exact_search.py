@@ -11,7 +11,7 @@ import pytest
 from ingest.store.vectors import VectorStore
 from service.retrieval.exact_search import ExactSearch
 
-INT8 = "all-MiniLM-L6-v2/int8-7bit"
+INT8 = "all-MiniLM-L6-v2/int8"
 
 
 def _unit(rng: np.random.Generator) -> list[float]:
