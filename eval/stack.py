@@ -12,7 +12,6 @@ from typing import Callable, Sequence
 
 from eval.errors import EvalInputError
 from eval.gold import all_documents
-from ingest.embedder import encoder_folder
 from ingest.pipeline import IngestReport, Progress
 from service.assembly import Components
 from service.settings import PROJECT_ROOT, Settings
@@ -21,11 +20,10 @@ RESULTS_DIR = PROJECT_ROOT / "eval-results"
 
 
 def eval_settings(base: Settings, data_dir: Path, backend: str) -> Settings:
-    """One index per encoder under ``data_dir`` (an index keeps the encoder it was built
-    with, so an earlier release's index is left beside a new one), sharing one folder of
-    model files."""
+    """One index per encoder precision under ``data_dir`` (an index keeps the precision it
+    was built with), sharing one folder of model files."""
     data_dir = Path(data_dir)
-    return base.model_copy(update={"data_dir": data_dir / encoder_folder(base.encoder_precision),
+    return base.model_copy(update={"data_dir": data_dir / base.encoder_precision,
                                    "models_dir": base.models_dir or data_dir / "models",
                                    "llm_backend": backend})
 

@@ -35,12 +35,6 @@ def encoder_identity(precision: str) -> str:
     return f"{MODEL_NAME}/{precision}"
 
 
-def encoder_folder(precision: str) -> str:
-    """The folder name of an index built by ``precision``'s encoder: an index keeps the
-    encoder it was built with, so another encoder's index is left beside it."""
-    return encoder_identity(precision).rsplit("/", 1)[-1]
-
-
 class Embedder:
     """Batched, normalised embeddings; counts how many texts it encoded so that tests and
     benchmarks can prove that unchanged documents cost nothing.

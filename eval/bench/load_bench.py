@@ -34,7 +34,6 @@ import httpx
 
 from eval.bench.common import (RESULTS_DIR, RssMonitor, free_port, latency_summary, start_server,
                                stop_server, write_results)
-from ingest.embedder import encoder_folder
 from service.security.binding import is_loopback
 from service.settings import PROJECT_ROOT, Settings
 
@@ -307,8 +306,9 @@ def limit_overrides(clients: int) -> dict[str, str]:
 
 
 def sample_index() -> Path:
-    """One sample index per encoder: the server refuses to open an index with another."""
-    return SAMPLE_INDEX / encoder_folder(Settings().encoder_precision)
+    """One sample index per encoder precision: an index keeps the precision it was built with,
+    and the server refuses to open it with the other."""
+    return SAMPLE_INDEX / Settings().encoder_precision
 
 
 @contextmanager

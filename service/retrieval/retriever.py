@@ -96,7 +96,7 @@ class Retriever:
                  recency_half_life_days: float = 30.0, recency_weight: float = 0.3,
                  newer_first_margin: float = 2.5, recent_lane_days: int = 3,
                  turns: Turns | None = None, age_prior: AgePrior = AgePrior(weight=0.0),
-                 cached_vectors: int = 20_000, exact_chunks: int = 200,
+                 cached_vectors: int = 50_000, exact_chunks: int = 5_000,
                  undated: UndatedPolicy = "exclude") -> None:
         self._embedder = embedder
         self._vectors = vectors

@@ -35,8 +35,22 @@ def _retriever(components: Components, **options: Any) -> Retriever:
     return Retriever(components.embedder, corpus.vectors, corpus.catalog, None, **options)
 
 
+def _found(retriever: Retriever, options: RetrievalOptions) -> list[tuple[str, float]]:
+    return [(p.doc_id, p.scores["dense"]) for p in retriever.search(QUESTION, options).passages]
+
+
 def _search(components: Components, options: RetrievalOptions) -> list[tuple[str, float]]:
-    return [(p.doc_id, p.scores["dense"]) for p in components.corpus().retriever.search(QUESTION, options).passages]
+    return _found(components.corpus().retriever, options)
+
+
+def _index_searches(components: Components, monkeypatch: pytest.MonkeyPatch) -> list[SearchFilters]:
+    """The filters of every vector index search from now on, in order."""
+    asked: list[SearchFilters] = []
+    vectors = components.corpus().vectors
+    search = vectors.search
+    monkeypatch.setattr(vectors, "search",
+                        lambda vector, k, f, undated=(): asked.append(f) or search(vector, k, f, undated))
+    return asked
 
 
 @pytest.mark.parametrize("filters", [SearchFilters(sources=("Metro Wire",)),
@@ -45,8 +59,7 @@ def test_a_narrow_filter_searched_exactly_finds_what_the_index_finds(
         components: Components, monkeypatch: pytest.MonkeyPatch, filters: SearchFilters) -> None:
     components.corpus().indexer.ingest(ARTICLES)
     options = RetrievalOptions(top_k=4, filters=filters, rerank=False)
-    through_index = [(p.doc_id, p.scores["dense"]) for p in _retriever(components, exact_chunks=0).search(
-        QUESTION, options).passages]
+    through_index = _found(_retriever(components, exact_chunks=0), options)
     exactly = _search(components, options)
     # Chroma's distances and the exact dot products differ in the fifth decimal.
     assert len(exactly) == 4 and [d for d, _ in exactly] == [d for d, _ in through_index]
@@ -66,26 +79,17 @@ def test_a_narrow_filter_searched_exactly_finds_what_the_index_finds(
 def test_a_wide_filter_is_applied_after_the_index_search_when_enough_chunks_pass(
         components: Components, monkeypatch: pytest.MonkeyPatch, filters: SearchFilters,
         after_the_search: bool) -> None:
-    corpus = components.corpus()
-    corpus.indexer.ingest(ARTICLES)
+    components.corpus().indexer.ingest(ARTICLES)
     # Two candidates probe the 8 nearest of the 12 chunks: at least two of them are Metro
     # Wire's, while one day admits a single chunk, too few.
-    retriever = Retriever(components.embedder, corpus.vectors, corpus.catalog, None, mode="dense", candidates=2,
-                          exact_chunks=0)
-    asked: list[SearchFilters] = []
-    search = corpus.vectors.search
-    monkeypatch.setattr(corpus.vectors, "search",
-                        lambda vector, k, f, undated=(): asked.append(f) or search(vector, k, f, undated))
+    retriever = _retriever(components, mode="dense", candidates=2, exact_chunks=0)
+    asked = _index_searches(components, monkeypatch)
     options = RetrievalOptions(top_k=2, filters=filters, rerank=False)
-
-    def found() -> list[tuple[str, float]]:
-        return [(p.doc_id, p.scores["dense"]) for p in retriever.search(QUESTION, options).passages]
-
-    probed = found()
+    probed = _found(retriever, options)
     assert asked == ([SearchFilters()] if after_the_search else [SearchFilters(), filters])
     monkeypatch.setattr(retriever_module, "POST_FILTER_PROBE", 0)
     asked.clear()
-    inside = found()
+    inside = _found(retriever, options)
     assert asked == [filters]
     assert probed == inside and len(probed) == (2 if after_the_search else 1)
 
@@ -97,18 +101,12 @@ def test_a_wide_filter_is_applied_after_the_index_search_when_enough_chunks_pass
 def test_a_filter_within_the_exact_budget_is_probed_first_only_when_it_keeps_more_than_the_probe(
         components: Components, monkeypatch: pytest.MonkeyPatch, filters: SearchFilters,
         index_searches: list[SearchFilters]) -> None:
-    corpus = components.corpus()
-    corpus.indexer.ingest(ARTICLES)
-    retriever = _retriever(components, mode="dense", candidates=1, exact_chunks=200)
-    asked: list[SearchFilters] = []
-    search = corpus.vectors.search
-    monkeypatch.setattr(corpus.vectors, "search",
-                        lambda vector, k, f, undated=(): asked.append(f) or search(vector, k, f, undated))
-    found = [p.doc_id for p in retriever.search(QUESTION, RetrievalOptions(top_k=1, filters=filters, rerank=False)).passages]
+    components.corpus().indexer.ingest(ARTICLES)
+    options = RetrievalOptions(top_k=1, filters=filters, rerank=False)
+    asked = _index_searches(components, monkeypatch)
+    found = [doc for doc, _ in _found(_retriever(components, mode="dense", candidates=1, exact_chunks=200), options)]
     assert asked == index_searches
-    asked.clear()
-    inside = [p.doc_id for p in _retriever(components, mode="dense", candidates=1, exact_chunks=0).search(
-        QUESTION, RetrievalOptions(top_k=1, filters=filters, rerank=False)).passages]
+    inside = [doc for doc, _ in _found(_retriever(components, mode="dense", candidates=1, exact_chunks=0), options)]
     assert found == inside and len(found) == 1
 
 
