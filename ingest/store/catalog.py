@@ -297,10 +297,19 @@ class Catalog(ABC):
         return [(r["chunk_id"], r["doc_id"], float(r["score"]))
                 for r in self._run(sql, [*args, *filter_args, k])]
 
+    def admitted_chunks(self, filters: SearchFilters) -> int | None:
+        """How many chunks ``filters`` keep, where the engine knows without reading them;
+        None where it would have to count them (PostgreSQL: every worker sees the others'
+        writes at once, and nothing tells it cheaply that one wrote)."""
+        return None
+
     def chunks_within(self, filters: SearchFilters, limit: int) -> Spans | None:
         """Like ``chunk_spans``, every live chunk that passes ``filters`` when there are at
         most ``limit`` of them, else None: lets a narrow filter be searched exactly instead
         of through the index."""
+        kept = self.admitted_chunks(filters)
+        if kept is not None and kept > limit:
+            return None
         where, args = _filter_clause(filters)
         rows = self._run('SELECT c.chunk_id, c.doc_id, c.start, c."end" FROM chunks c'
                          f" JOIN documents d ON d.doc_id = c.doc_id WHERE 1=1{where} LIMIT ?",

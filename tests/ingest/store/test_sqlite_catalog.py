@@ -5,22 +5,26 @@ searched by its rarest words."""
 from __future__ import annotations
 
 import sqlite3
+from itertools import product
 from pathlib import Path
 from typing import Callable
 
+import pytest
+
 from ingest.store.catalog import DOCUMENTS_SCHEMA
 from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters
-from ingest.store.sqlite_catalog import MAX_QUERY_TERMS, PRUNE_FROM_CHUNKS, SqliteCatalog
+from ingest.store.sqlite_catalog import MAX_QUERY_TERMS, PRUNE_FROM_CHUNKS, SHORTLIST_FACTOR, SqliteCatalog
 
 
-def _catalog(path: Path, n: int, extra: Callable[[int], str] = lambda i: "") -> SqliteCatalog:
+def _catalog(path: Path, n: int, extra: Callable[[int], str] = lambda i: "",
+             published: Callable[[int], str] = lambda i: "2025-01-01") -> SqliteCatalog:
     """``n`` one-chunk documents that all say "week"; a few also name a rare ferry; the
     last one comes from another source; ``extra`` adds words to the i-th."""
     catalog = SqliteCatalog(path)
     with catalog.transaction() as conn:
         for i in range(n):
             text = f"Council session {i} met this week." + (" The Quillmouth ferry was ordered." * (i % 300 == 0)) + extra(i)
-            doc = DocumentRecord(f"d{i}", "h", f"Session {i}", text, None, "2025-01-01",
+            doc = DocumentRecord(f"d{i}", "h", f"Session {i}", text, None, published(i),
                                  "Harbor Ledger" if i == n - 1 else "Metro Wire", None, "test", 1,
                                  "2025-01-01T00:00:00")
             catalog.put(conn, doc, [ChunkRecord(f"c{i}", doc.doc_id, 0, 0, len(text), text)])
@@ -66,16 +70,47 @@ def test_a_small_index_keeps_every_word(tmp_path: Path) -> None:
     assert len(catalog.lexical_search("week", 30, SearchFilters())) == 20
 
 
+def _ranking(hits: list[tuple[str, str, float]]) -> list[tuple[str, float]]:
+    """Scores in order, each with its chunk where no other chunk has the same score (which
+    of two equal matches comes first is arbitrary)."""
+    scores = [round(score, 9) for _, _, score in hits]
+    return [(chunk if scores.count(score) == 1 else "", score) for (chunk, _, _), score in zip(hits, scores)]
+
+
+def test_a_shortlist_sized_to_the_filter_gives_what_joining_every_match_gives(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Half the documents are of January: a January search shortlists twice as many matches
+    as an unfiltered one; a filter that keeps one chunk joins every match at once; a
+    shortlist that holds too few of the filter's chunks falls back to the full join."""
+    catalog = _catalog(tmp_path / "catalog.sqlite3", 1000, published=lambda i: "2025-01-01" if i < 500 else "2025-02-01")
+    shortlists: list[int | None] = []
+    full = catalog._lexical_query
+    monkeypatch.setattr(catalog, "_lexical_query", lambda *args: shortlists.append(args[3]) or full(*args))
+    january, february = SearchFilters(date_to="2025-01-31"), SearchFilters(date_from="2025-02-01")
+    paths = set()
+    for filters, query, k in product([SearchFilters(), january, february, SearchFilters(sources=("Harbor Ledger",))],
+                                     ["Quillmouth ferry week", "council session"], [1, 5, 30]):
+        shortlists.clear()
+        assert _ranking(catalog.lexical_search(query, k, filters)) == _ranking(full(query, k, filters, None))
+        sized = SHORTLIST_FACTOR * k * (1 if filters == SearchFilters() else 2)
+        assert shortlists in ([None], [sized], [sized, None]), (filters, query, k)
+        assert (shortlists == [None]) == bool(filters.sources)
+        if filters in (january, february):
+            paths.add(tuple(shortlists))
+    assert {(SHORTLIST_FACTOR * 2,), (SHORTLIST_FACTOR * 2, None)} <= paths
+    assert catalog.lexical_search("no such words", 5, january) == []
+
+
 def test_filters_and_deletions_never_cut_results_short(tmp_path: Path) -> None:
     catalog = _catalog(tmp_path / "catalog.sqlite3", 20)
     hits = catalog.lexical_search("council week", 1, SearchFilters(sources=("Harbor Ledger",)))
     assert [doc for _, doc, _ in hits] == ["d19"]
-    # A search for 4 shortlists the best 16: with all 16 being deleted, only the full query finds 4.
-    shortlist = [doc for _, doc, _ in catalog.lexical_search("council week", 16, SearchFilters())]
-    for doc in shortlist:
+    assert catalog.lexical_search("council week", 1, SearchFilters(sources=("Nobody",))) == []
+    deleted = [doc for _, doc, _ in catalog.lexical_search("council week", 16, SearchFilters())]
+    for doc in deleted:
         catalog.mark_deleting(doc)
     rest = catalog.lexical_search("council week", 4, SearchFilters())
-    assert len(rest) == 4 and not {doc for _, doc, _ in rest} & set(shortlist)
+    assert len(rest) == 4 and not {doc for _, doc, _ in rest} & set(deleted)
 
 
 def test_a_catalog_made_before_dates_had_sources_gains_the_column(tmp_path: Path) -> None:
