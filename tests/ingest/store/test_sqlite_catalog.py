@@ -13,6 +13,7 @@ import pytest
 
 from ingest.store.catalog import DOCUMENTS_SCHEMA
 from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters
+from ingest.store import sqlite_catalog
 from ingest.store.sqlite_catalog import MAX_QUERY_TERMS, PRUNE_FROM_CHUNKS, SHORTLIST_FACTOR, SqliteCatalog
 
 
@@ -129,3 +130,20 @@ def test_a_catalog_made_before_dates_had_sources_gains_the_column(tmp_path: Path
         assert catalog.undated_documents("2024-12-31") == []
     finally:
         catalog.close()
+
+
+def test_a_question_keeps_its_rarest_words_while_their_matches_fit_the_bound(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def words(i: int) -> str:
+        """``tide`` in 10 chunks, ``pier`` in 100, ``dock`` in 400."""
+        return " tide" * (i < 10) + " pier" * (i < 100) + " dock" * (i < 400)
+
+    catalog = _catalog(tmp_path / "catalog.sqlite3", PRUNE_FROM_CHUNKS, words)
+    question = ["dock", "pier", "tide", "week"]
+    assert catalog._informative(question) == ["tide", "pier", "dock"]
+    monkeypatch.setattr(sqlite_catalog, "MAX_QUERY_MATCHES", 110)
+    assert catalog._informative(question) == ["tide", "pier"]
+    monkeypatch.setattr(sqlite_catalog, "MAX_QUERY_MATCHES", 5)
+    assert catalog._informative(question) == ["tide"]
+    hits = catalog.lexical_search("dock pier tide", 20, SearchFilters())
+    assert {doc for _, doc, _ in hits} == {f"d{i}" for i in range(10)}  # only "tide" was searched
