@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, body, tokenize='porter unicode61');
-CREATE INDEX IF NOT EXISTS documents_census ON documents(state, source, published_day, ingested_at, n_chunks);
+CREATE INDEX IF NOT EXISTS documents_days ON documents(source, published_day, ingested_at, n_chunks, state);
 CREATE TABLE IF NOT EXISTS generation (id INTEGER PRIMARY KEY CHECK (id = 0), n INTEGER NOT NULL);
 INSERT OR IGNORE INTO generation VALUES (0, 0);
 CREATE TRIGGER IF NOT EXISTS chunk_added AFTER INSERT ON chunks BEGIN UPDATE generation SET n = n + 1; END;
