@@ -72,31 +72,55 @@ def test_a_narrow_filter_searched_exactly_finds_what_the_index_finds(
         assert not filters.date_to or article.published <= filters.date_to
 
 
-@pytest.mark.parametrize("filters, after_the_search", [
-    (SearchFilters(sources=("Metro Wire",)), True),  # half the chunks pass
-    (SearchFilters(date_from="2026-03-05", date_to="2026-03-05"), False),  # one passes
+ONE_DAY = SearchFilters(date_from="2026-03-05", date_to="2026-03-05")
+
+
+@pytest.mark.parametrize("filters, cap, after_the_search", [
+    (SearchFilters(sources=("Metro Wire",)), 2_000, True),  # half the chunks pass: the nearest 8 of 12 read
+    (ONE_DAY, 2_000, True),  # one passes: 48 wanted, the whole index of 12 read
+    (ONE_DAY, 10, False),  # 48 wanted, above the cap: the filter goes inside the index search
 ])
-def test_a_wide_filter_is_applied_after_the_index_search_when_enough_chunks_pass(
-        components: Components, monkeypatch: pytest.MonkeyPatch, filters: SearchFilters,
+def test_a_filter_is_applied_after_an_index_search_sized_to_the_share_it_keeps(
+        components: Components, monkeypatch: pytest.MonkeyPatch, filters: SearchFilters, cap: int,
         after_the_search: bool) -> None:
     components.corpus().indexer.ingest(ARTICLES)
-    # Two candidates probe the 8 nearest of the 12 chunks: at least two of them are Metro
-    # Wire's, while one day admits a single chunk, too few.
-    retriever = _retriever(components, mode="dense", candidates=2, exact_chunks=0)
+    retriever = _retriever(components, mode="dense", candidates=1, exact_chunks=0)
+    monkeypatch.setattr(retriever_module, "MAX_POST_FILTER_PROBE", cap)
     asked = _index_searches(components, monkeypatch)
-    options = RetrievalOptions(top_k=2, filters=filters, rerank=False)
+    options = RetrievalOptions(top_k=1, filters=filters, rerank=False)
     probed = _found(retriever, options)
-    assert asked == ([SearchFilters()] if after_the_search else [SearchFilters(), filters])
+    assert asked == ([SearchFilters()] if after_the_search else [filters])
     monkeypatch.setattr(retriever_module, "POST_FILTER_PROBE", 0)
     asked.clear()
     inside = _found(retriever, options)
     assert asked == [filters]
-    assert probed == inside and len(probed) == (2 if after_the_search else 1)
+    assert probed == inside and len(probed) == 1
+
+
+def test_a_probe_that_finds_too_few_leaves_the_filter_to_the_index_search(
+        components: Components, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the share a one-day filter keeps overstated as the whole index, the probe reads
+    the 4 nearest chunks, which miss that day: Chroma's filtered search finds it."""
+    corpus = components.corpus()
+    corpus.indexer.ingest(ARTICLES)
+    nearest = {doc for doc, _ in _found(_retriever(components, mode="dense", candidates=4),
+                                        RetrievalOptions(top_k=4, rerank=False))}
+    missed = next(a for a in ARTICLES if a.id not in nearest)
+    day = SearchFilters(date_from=missed.published, date_to=missed.published)
+    monkeypatch.setattr(corpus.catalog, "admitted_chunks", lambda filters: len(ARTICLES))
+    asked = _index_searches(components, monkeypatch)
+    found = _found(_retriever(components, mode="dense", candidates=1, exact_chunks=0),
+                   RetrievalOptions(top_k=1, filters=day, rerank=False))
+    assert asked == [SearchFilters(), day]
+    assert [doc for doc, _ in found] == [missed.id]
 
 
 @pytest.mark.parametrize("filters, index_searches", [
     (SearchFilters(date_from="2026-03-05", date_to="2026-03-05"), []),  # 1 chunk: exact
-    (SearchFilters(sources=("Metro Wire",)), [SearchFilters()]),  # 6 chunks: the probe of 4 first
+    # 6 of 12 chunks: a probe would read 8, more than the filter keeps: exact.
+    (SearchFilters(sources=("Metro Wire",)), []),
+    # 8 of 12: a probe of 6 (4 candidates at two thirds) first.
+    (SearchFilters(date_from="2026-03-01", date_to="2026-03-08"), [SearchFilters()]),
 ])
 def test_a_filter_within_the_exact_budget_is_probed_first_only_when_it_keeps_more_than_the_probe(
         components: Components, monkeypatch: pytest.MonkeyPatch, filters: SearchFilters,
