@@ -14,7 +14,8 @@ import pytest
 from ingest.store.catalog import DOCUMENTS_SCHEMA
 from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters
 from ingest.store import sqlite_catalog
-from ingest.store.sqlite_catalog import MAX_QUERY_TERMS, PRUNE_FROM_CHUNKS, SHORTLIST_FACTOR, SqliteCatalog
+from ingest.store.sqlite_catalog import (MAX_QUERY_TERMS, PRUNE_FROM_CHUNKS, SHORTLIST_FACTOR,
+                                         SHORTLIST_MAX_SHARE, SqliteCatalog)
 
 
 def _catalog(path: Path, n: int, extra: Callable[[int], str] = lambda i: "",
@@ -81,8 +82,8 @@ def _ranking(hits: list[tuple[str, str, float]]) -> list[tuple[str, float]]:
 def test_a_shortlist_sized_to_the_filter_gives_what_joining_every_match_gives(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Half the documents are of January: a January search shortlists twice as many matches
-    as an unfiltered one; a filter that keeps one chunk, or a question with fewer matches
-    than its shortlist, joins every match at once; a shortlist that holds too few of the
+    as an unfiltered one; a filter that keeps one chunk, or a question whose shortlist
+    would hold more than a fifth of its matches, joins every match at once; a shortlist that holds too few of the
     filter's chunks falls back to the full join."""
     catalog = _catalog(tmp_path / "catalog.sqlite3", 1000, published=lambda i: "2025-01-01" if i < 500 else "2025-02-01")
     shortlists: list[int | None] = []
@@ -97,7 +98,7 @@ def test_a_shortlist_sized_to_the_filter_gives_what_joining_every_match_gives(
         sized = SHORTLIST_FACTOR * k * (1 if filters == SearchFilters() else 2)
         assert shortlists in ([None], [sized], [sized, None]), (filters, query, k)
         matches = 8 if query.startswith("Quillmouth") else 2 * 1000  # each term's matches added up
-        if filters.sources or sized >= matches:  # one chunk kept; or a shortlist of every match
+        if filters.sources or sized > SHORTLIST_MAX_SHARE * matches:  # one chunk kept; or too long a shortlist
             assert shortlists == [None]
         if filters in (january, february):
             paths.add(tuple(shortlists))
