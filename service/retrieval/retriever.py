@@ -214,8 +214,8 @@ class Retriever:
         enough, except when it keeps no more chunks than that search would read; else the
         chunks it keeps (``within``, up to the exact-search budget) are searched exactly
         (all of them come back, scored); else the filter goes inside Chroma's query."""
-        probe = self._probe(filters)
-        if filters != SearchFilters() and probe and (within is None or len(within) > probe):
+        probe = self._probe(filters) if filters != SearchFilters() else 0
+        if probe and (within is None or len(within) > probe):
             found = self._post_filtered(query_vector, filters, probe)
             if found is not None:
                 return *found, False
