@@ -133,7 +133,10 @@ class Catalog(ABC):
     def ensure_columns(self, table: str, columns: dict[str, str]) -> None:
         """Adds those of ``columns`` (name -> SQL type and default) that a table made by an
         older version lacks; its rows take the default. Under the write lock, so that two
-        processes opening one old catalog at once do not both add a column."""
+        processes opening one old catalog at once do not both add a column, and only when
+        one is missing: opening a catalog must not wait for an ingest to commit."""
+        if set(columns) <= self._columns(table, self._conn()):
+            return
         with self.transaction() as conn:
             present = self._columns(table, conn)
             for column, kind in columns.items():

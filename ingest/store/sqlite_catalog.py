@@ -33,7 +33,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, body, tokenize='
 -- their documents through it without reading the rows, whose text comes before the date.
 CREATE INDEX IF NOT EXISTS documents_filter ON documents(doc_id, state, source, published_day, ingested_at, n_chunks);
 CREATE TABLE IF NOT EXISTS generation (id INTEGER PRIMARY KEY CHECK (id = 0), n INTEGER NOT NULL);
-INSERT OR IGNORE INTO generation VALUES (0, 0);
 CREATE TRIGGER IF NOT EXISTS chunk_added AFTER INSERT ON chunks BEGIN UPDATE generation SET n = n + 1; END;
 CREATE TRIGGER IF NOT EXISTS chunk_removed AFTER DELETE ON chunks BEGIN UPDATE generation SET n = n + 1; END;
 CREATE TRIGGER IF NOT EXISTS document_added AFTER INSERT ON documents BEGIN UPDATE generation SET n = n + 1; END;
@@ -67,6 +66,8 @@ class SqliteCatalog(Catalog):
         self._mode = "rwc" if create else "rw"
         self._connections = ThreadConnections(self._connect, lambda conn: True)
         self._conn().executescript(_SCHEMA)
+        if self._conn().execute("SELECT count(*) FROM generation").fetchone()[0] == 0:
+            self._conn().execute("INSERT OR IGNORE INTO generation VALUES (0, 0)")
         self.ensure_columns("documents", ADDED_DOCUMENT_COLUMNS)
         self._counted: _Counted | None = None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from itertools import product
 from pathlib import Path
+from typing import Any
 
 from ingest.store.chunk_census import ChunkCensus
 from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters
@@ -22,12 +23,16 @@ DOCUMENTS = [
 ]
 
 
-def _put(catalog: SqliteCatalog, doc_id: str, source: str | None, published: str | None,
-         ingested: str, chunks: int) -> None:
+def _put_in(catalog: SqliteCatalog, conn: Any, doc_id: str, source: str | None, published: str | None,
+            ingested: str, chunks: int) -> None:
     text = " ".join(f"Sentence {i} of {doc_id}." for i in range(max(chunks, 1)))
     doc = DocumentRecord(doc_id, "h", doc_id, text, None, published, source, None, "test", chunks, ingested)
+    catalog.put(conn, doc, [ChunkRecord(f"{doc_id}-{i}", doc_id, i, 0, len(text), text) for i in range(chunks)])
+
+
+def _put(catalog: SqliteCatalog, *row: Any) -> None:
     with catalog.transaction() as conn:
-        catalog.put(conn, doc, [ChunkRecord(f"{doc_id}-{i}", doc_id, i, 0, len(text), text) for i in range(chunks)])
+        _put_in(catalog, conn, *row)
 
 
 def _filters() -> list[SearchFilters]:
@@ -70,3 +75,16 @@ def test_an_empty_census_counts_nothing() -> None:
     census = ChunkCensus([])
     assert census.total == 0
     assert census.count(SearchFilters(sources=("Metro Wire",), date_to="2025-01-01")) == 0
+
+
+def test_opening_a_catalog_waits_for_no_ingest(tmp_path: Path) -> None:
+    """A request may open a collection's catalog while an ingest holds the write lock."""
+    path = tmp_path / "catalog.sqlite3"
+    SqliteCatalog(path).close()
+    writer = SqliteCatalog(path)
+    with writer.transaction() as conn:
+        _put_in(writer, conn, *DOCUMENTS[0])
+        reader = SqliteCatalog(path)
+        assert reader.admitted_chunks(SearchFilters()) == 0
+        reader.close()
+    writer.close()
