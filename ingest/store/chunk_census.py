@@ -38,6 +38,12 @@ class _SourceCounts:
     # Undated documents by the day they were ingested: what ``undated_until`` reads.
     undated: _DaySeries
 
+    def count(self, first: int | None, last: int | None, undated_until: int | None) -> int:
+        if first is None and last is None:
+            return self.dated.between(None, None) + self.undated.between(None, None)
+        kept = self.dated.between(first, last)
+        return kept + self.undated.between(None, undated_until) if undated_until else kept
+
 
 class ChunkCensus:
     """Counts the chunks of ready documents that ``SearchFilters`` admit, by the same rules
@@ -57,15 +63,6 @@ class ChunkCensus:
         self.total = self.count(SearchFilters())
 
     def count(self, filters: SearchFilters) -> int:
+        bounds = day_number(filters.date_from), day_number(filters.date_to), day_number(filters.undated_until)
         sources = filters.sources or self._sources.keys()
-        return sum(self._count_source(s, filters) for s in sources if s in self._sources)
-
-    def _count_source(self, source: str | None, filters: SearchFilters) -> int:
-        counts = self._sources[source]
-        first, last = day_number(filters.date_from), day_number(filters.date_to)
-        if first is None and last is None:
-            return counts.dated.between(None, None) + counts.undated.between(None, None)
-        kept = counts.dated.between(first, last)
-        if filters.undated_until:
-            kept += counts.undated.between(None, day_number(filters.undated_until))
-        return kept
+        return sum(self._sources[s].count(*bounds) for s in sources if s in self._sources)
