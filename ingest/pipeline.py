@@ -14,7 +14,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from ingest.article import Article, LoadFailure, canonical_url
 from ingest.boilerplate import boilerplate_spans, paragraphs, site_key
@@ -183,6 +183,7 @@ class Indexer:
         meter.done(c.doc_id for p in batch for c in p.chunks if c.chunk_id in stored)
         todo = [(c, text_hash(t), t, p.doc) for p in batch for c, t in zip(p.chunks, p.embed_texts)
                 if c.chunk_id not in stored]
+        by_chunk: dict[str, Sequence[float]] = dict(self._vectors.vectors_of(stored)) if stored else {}
         if todo:
             texts = {h: t for _, h, t, _ in todo}
             vectors = self._reusable_vectors(batch, set(texts))
@@ -198,11 +199,12 @@ class Indexer:
                     on_batch=lambda part: meter.done(d for i in part for d in users[missing[i]]))))
             self._vectors.upsert([c.chunk_id for c, _, _, _ in todo], [vectors[h] for _, h, _, _ in todo],
                                  [_vector_metadata(doc, c, h) for c, h, _, doc in todo])
+            by_chunk.update((c.chunk_id, vectors[h]) for c, h, _, _ in todo)
         self._vectors.delete_stale([p.doc.doc_id for p in batch],
                                    [p.doc.content_hash for p in batch])
         with self._catalog.transaction() as conn:
             for p in batch:
-                self._catalog.put(conn, p.doc, p.chunks, p.paragraphs)
+                self._catalog.put(conn, p.doc, p.chunks, p.paragraphs, by_chunk, self._vectors.encoder)
         for p in batch:
             (report.updated if p.is_update else report.added).append(p.doc.doc_id)
             report.chunks += len(p.chunks)

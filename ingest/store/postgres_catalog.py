@@ -15,7 +15,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from ingest.store.catalog import ADDED_DOCUMENT_COLUMNS, DOCUMENTS_SCHEMA, Catalog
+from ingest.store.catalog import ADDED_DOCUMENT_COLUMNS, DOCUMENTS_SCHEMA, VECTORS_SCHEMA, Catalog
 from ingest.store.connections import ThreadConnections
 from ingest.store.records import ChunkRecord, DocumentRecord
 
@@ -23,7 +23,7 @@ from ingest.store.records import ChunkRecord, DocumentRecord
 # serialises catalog writes the way SQLite's BEGIN IMMEDIATE does.
 _WRITE_LOCK = 7_260_413
 
-_SCHEMA = DOCUMENTS_SCHEMA + """
+_SCHEMA = DOCUMENTS_SCHEMA + VECTORS_SCHEMA.format(binary="BYTEA") + """
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id TEXT PRIMARY KEY,
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Collection, Iterator, Sequence
 
 from ingest.store.chunk_census import ChunkCensus
-from ingest.store.catalog import ADDED_DOCUMENT_COLUMNS, DOCUMENTS_SCHEMA, Catalog
+from ingest.store.catalog import ADDED_DOCUMENT_COLUMNS, DOCUMENTS_SCHEMA, VECTORS_SCHEMA, Catalog
 from ingest.store.connections import ThreadConnections
 from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters
 from ingest.words import query_terms
 
-_SCHEMA = DOCUMENTS_SCHEMA + """
+_SCHEMA = DOCUMENTS_SCHEMA + VECTORS_SCHEMA.format(binary="BLOB") + """
 CREATE TABLE IF NOT EXISTS chunks (
     rowid INTEGER PRIMARY KEY,
     chunk_id TEXT NOT NULL UNIQUE,

@@ -84,6 +84,7 @@ class VectorStore:
         when its collection is deleted fails instead of making it again, half empty."""
         self._client = client
         self._name = collection
+        self.encoder = encoder
         if create:
             self._collection = client.get_or_create_collection(
                 collection, metadata={"hnsw:space": "cosine", "encoder": encoder})

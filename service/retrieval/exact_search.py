@@ -8,6 +8,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from ingest.store.catalog import Catalog
 from ingest.store.records import Spans
 from ingest.store.vectors import VectorHit, VectorStore
 
@@ -23,11 +24,15 @@ class ExactSearch:
     its chunk id and span: the id names the article's content version and the span its
     place in it, so a re-chunked or updated article can never be scored with an old
     vector, and which chunks are live stays the catalog's to say (``spans``). The least
-    recently used vectors leave once ``capacity`` are held (about 1.6 kB each).
+    recently used vectors leave once ``capacity`` are held (about 1.6 kB each). Those it
+    does not hold come from the catalog, which keeps each chunk's vector beside its row,
+    and from Chroma only for chunks written before it did: a month of a 100k archive is
+    about 4,500 chunks, 220 ms to read from Chroma and 25 ms from the catalog.
     """
 
-    def __init__(self, vectors: VectorStore, capacity: int) -> None:
+    def __init__(self, vectors: VectorStore, catalog: Catalog, capacity: int) -> None:
         self._vectors = vectors
+        self._catalog = catalog
         self._capacity = capacity
         self._held: OrderedDict[_Version, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
@@ -37,7 +42,10 @@ class ExactSearch:
         versions = {chunk: (chunk, start, end) for chunk, (_, start, end) in spans.items()}
         found = self._recall(versions.values())
         missing = [chunk for chunk, version in versions.items() if version not in found]
-        fetched = self._vectors.vectors_of(missing) if missing else {}
+        fetched = self._catalog.vectors_of(missing, self._vectors.encoder) if missing else {}
+        unkept = [chunk for chunk in missing if chunk not in fetched]
+        if unkept:
+            fetched.update(self._vectors.vectors_of(unkept))
         fresh = {versions[chunk]: vector for chunk, vector in fetched.items()}
         found.update(fresh)
         self._keep(fresh)

@@ -107,7 +107,7 @@ class Retriever:
         self._embedder = embedder
         self._vectors = vectors
         self._catalog = catalog
-        self._exact = ExactSearch(vectors, cached_vectors)
+        self._exact = ExactSearch(vectors, catalog, cached_vectors)
         self._exact_chunks = exact_chunks
         self._reranker = reranker
         self.mode = mode

@@ -52,18 +52,21 @@ def ready_docs(data_dir: Path) -> int:
         return 0
 
 
-def index_ids(data_dir: Path) -> tuple[set[str], list[str], int]:
-    """Chunk ids in the catalog, vector ids in Chroma (duplicates kept) and lexical rows."""
+def index_ids(data_dir: Path) -> tuple[set[str], list[str], int, list[str]]:
+    """Chunk ids in the catalog, vector ids in Chroma (duplicates kept), lexical rows and
+    the chunk ids of the vectors the catalog keeps."""
     with sqlite3.connect(data_dir / "catalog.sqlite3") as conn:
         catalog_ids = {r[0] for r in conn.execute("SELECT chunk_id FROM chunks")}
         fts_rows = conn.execute("SELECT COUNT(*) FROM chunks_fts").fetchone()[0]
+        kept_vectors = [r[0] for r in conn.execute("SELECT chunk_id FROM chunk_vectors")]
     collection = chromadb.PersistentClient(path=str(data_dir / "chroma")).get_collection("news_chunks")
-    return catalog_ids, collection.get(include=[])["ids"], fts_rows
+    return catalog_ids, collection.get(include=[])["ids"], fts_rows, kept_vectors
 
 
 def assert_index_complete(data_dir: Path) -> None:
-    """Every document once, every chunk with exactly one vector and one lexical entry."""
-    catalog_ids, vector_ids, fts_rows = index_ids(data_dir)
+    """Every document once, every chunk with exactly one vector in Chroma, one in the
+    catalog and one lexical entry."""
+    catalog_ids, vector_ids, fts_rows, kept_vectors = index_ids(data_dir)
     assert ready_docs(data_dir) == DOCS
-    assert len(vector_ids) == len(set(vector_ids)) == len(catalog_ids) == fts_rows
-    assert set(vector_ids) == catalog_ids
+    assert len(vector_ids) == len(set(vector_ids)) == len(catalog_ids) == fts_rows == len(kept_vectors)
+    assert set(vector_ids) == catalog_ids == set(kept_vectors)

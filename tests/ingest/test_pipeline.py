@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from ingest.article import Article, LoadFailure
@@ -30,11 +31,27 @@ def _catalog_chunk_ids(components: Components) -> set[str]:
     return {c.chunk_id for d in components.catalog.list(limit=1000) for c in components.catalog.chunks_of(d.doc_id)}
 
 
+def _assert_catalog_keeps_the_stored_vectors(components: Components) -> None:
+    """The catalog holds each live chunk's vector, the one Chroma holds (which Chroma may
+    round in its last bit), and no other."""
+    vectors = components.corpus().vectors
+    chunk_ids = _catalog_chunk_ids(components)
+    kept = components.catalog.vectors_of(chunk_ids, vectors.encoder)
+    stored = vectors.vectors_of(chunk_ids)
+    assert set(kept) == set(stored) == chunk_ids
+    for chunk_id, vector in kept.items():
+        np.testing.assert_allclose(vector, stored[chunk_id], rtol=1e-5, atol=1e-7)
+    rows = components.catalog.execute("SELECT COUNT(*) AS n FROM chunk_vectors").fetchone()["n"]
+    assert rows == len(chunk_ids)
+    assert components.catalog.vectors_of(chunk_ids, "another-encoder/fp32") == {}
+
+
 def test_first_ingest_adds_everything(components: Components) -> None:
     report = components.corpus().indexer.ingest(_articles(5))
     assert len(report.added) == 5 and not report.failed
     assert components.catalog.stats()["documents"] == 5
     assert _vector_ids(components) == _catalog_chunk_ids(components)
+    _assert_catalog_keeps_the_stored_vectors(components)
     doc = components.catalog.get("ferry-3")
     assert doc is not None and doc.published == "2025-04-13" and doc.source == "Harbor Ledger"
     for chunk in components.catalog.chunks_of("ferry-3"):
@@ -61,6 +78,7 @@ def test_changed_document_replaces_all_its_chunks(components: Components) -> Non
     assert not (old_ids & new_ids)
     assert not (old_ids & _vector_ids(components))
     assert _vector_ids(components) == _catalog_chunk_ids(components)
+    _assert_catalog_keeps_the_stored_vectors(components)
     assert "heavy rain" in components.catalog.get("ferry-1").text
     hits = components.catalog.lexical_search("first weekend", 50, _no_filters())
     assert {chunk for chunk, _, _ in hits} <= _catalog_chunk_ids(components)
@@ -73,6 +91,7 @@ def test_delete_removes_document_everywhere(components: Components) -> None:
     assert not components.catalog.chunks_of("ferry-2")
     assert all(doc != "ferry-2" for _, doc, _ in components.catalog.lexical_search("electric boats", 50, _no_filters()))
     assert _vector_ids(components) == _catalog_chunk_ids(components)
+    _assert_catalog_keeps_the_stored_vectors(components)
     assert not components.corpus().indexer.delete("ferry-2")
 
 
@@ -170,6 +189,7 @@ def test_a_small_correction_reembeds_only_the_chunks_it_touches(components: Comp
     assert report.updated == ["harbour-weekly"]
     assert 1 <= components.embedder.encoded - before < len(chunks) / 2
     assert _vector_ids(components) == _catalog_chunk_ids(components)
+    _assert_catalog_keeps_the_stored_vectors(components)
     assert "monthly bulletin" in components.catalog.get("harbour-weekly").text
 
 

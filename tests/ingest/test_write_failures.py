@@ -54,8 +54,9 @@ def test_disk_filling_up_mid_run_is_reported_and_a_rerun_completes(tmp_path: Pat
     assert "running the same command or request again completes it" in line
     done = ready_docs(data_dir)
     assert 0 < done < DOCS, "the writes did not start failing mid-run"
-    catalog_ids, vector_ids, _ = index_ids(data_dir)
+    catalog_ids, vector_ids, _, kept_vectors = index_ids(data_dir)
     assert catalog_ids <= set(vector_ids), "a catalogued chunk has no vector"
+    assert set(kept_vectors) == catalog_ids, "a chunk and its kept vector were not written together"
 
     rerun = start_ingest(export, env)
     out, err = rerun.communicate(timeout=300)
