@@ -173,7 +173,8 @@ def tree_mb(path: Path) -> float:
     """Space the files take on disk (allocated blocks, as ``du`` counts them)."""
     if not path.exists():
         return 0.0
-    return sum(p.stat().st_blocks * 512 for p in path.rglob("*") if p.is_file()) / 2**20
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    return sum(p.stat().st_blocks * 512 for p in files) / 2**20
 
 
 def disk(settings: Settings, size: int) -> dict[str, float]:

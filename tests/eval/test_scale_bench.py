@@ -127,6 +127,8 @@ def test_a_tiny_run_measures_every_figure(tmp_path: Path) -> None:
     assert all(len(ratios) == 1 for ratios in results["growth"].values())
     assert results["figures"]["errors"] == [0, 0]
     first, second = results["runs"]
+    for run in (first, second):
+        assert 0 < run["disk"]["catalog_mb"] < run["disk"]["stores_mb"]
     assert first["ingest"]["articles"] == second["ingest"]["articles"] == 8
     assert second["reingest"]["articles"] == 16 and not second["reingest"]["sampled"]
     assert results["knees"][0]["fastest"]
