@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from bisect import bisect_right
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from itertools import accumulate
 from pathlib import Path
-from typing import Collection, Iterator, Sequence
+from typing import Collection, Iterator
 
-from ingest.store.chunk_census import ChunkCensus
 from ingest.store.catalog import ADDED_DOCUMENT_COLUMNS, DOCUMENTS_SCHEMA, VECTORS_SCHEMA, Catalog
 from ingest.store.connections import ThreadConnections
 from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters
@@ -41,23 +37,15 @@ CREATE TRIGGER IF NOT EXISTS document_changed AFTER UPDATE ON documents BEGIN UP
 """
 
 
-PRUNE_FROM_CHUNKS = 1000
-MAX_QUERY_TERMS = 8
 SHORTLIST_FACTOR = 4
 SHORTLIST_MAX_SHARE = 0.2
-MAX_QUERY_MATCHES = 50_000
-
-
-@dataclass
-class _Counted:
-    generation: int
-    census: ChunkCensus
-    matches: dict[str, int] = field(default_factory=dict)
 
 
 class SqliteCatalog(Catalog):
     """``create`` False opens only a file that exists: a collection deleted while a request
     runs must not come back as an empty file when that request opens a connection."""
+
+    max_query_matches = 50_000
 
     def __init__(self, path: Path, *, create: bool = True) -> None:
         if create:
@@ -69,7 +57,6 @@ class SqliteCatalog(Catalog):
         if self._conn().execute("SELECT count(*) FROM generation").fetchone()[0] == 0:
             self._conn().execute("INSERT OR IGNORE INTO generation VALUES (0, 0)")
         self.ensure_columns("documents", ADDED_DOCUMENT_COLUMNS)
-        self._counted: _Counted | None = None
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode={self._mode}", uri=True, timeout=30,
@@ -146,15 +133,12 @@ class SqliteCatalog(Catalog):
         searched = self._informative(terms)
         return sum(self.term_counts(searched)[1].values())
 
-    def admitted_chunks(self, filters: SearchFilters) -> int:
-        return self._counts().census.count(filters)
-
     def _unindexed(self, column: str) -> str:
         return f"+{column}"
 
     def _lexical_match(self, terms: list[str], shortlist: int | None) -> tuple[str, str, list[object]]:
         """FTS5 OR-query with BM25, the title weighted half as much as the body."""
-        expression = " OR ".join(f'"{t}"' for t in self._informative(terms))
+        expression = " OR ".join(f'"{t}"' for t in terms)
         bm25 = "-bm25(chunks_fts, 0.5, 1.0)"
         if shortlist is None:
             return ("FROM chunks_fts JOIN chunks c ON c.rowid = chunks_fts.rowid"
@@ -164,61 +148,17 @@ class SqliteCatalog(Catalog):
                 " ORDER BY bm25 DESC LIMIT ?) f JOIN chunks c ON c.rowid = f.rowid"
                 " JOIN documents d ON d.doc_id = c.doc_id WHERE 1=1", "f.bm25", [expression, shortlist])
 
-    def _informative(self, terms: list[str]) -> list[str]:
-        """In a large index, the ``MAX_QUERY_TERMS`` rarest terms not found in more than half
-        of all chunks. FTS5 floors a very common term's BM25 weight to almost nothing, so
-        leaving it out keeps the ranking, yet scoring the thousands of chunks it matches was
-        most of a search's time (a news question's "week" or "year"). Past the rarest eight,
-        a term adds little weight and many matches: on rtqa-dev's 11,529 chunks the cap cut
-        a full-text search from 17.5 to 5.8 ms with the same evidence recall@5 after fusion
-        (0.467 against 0.458) and after reranking (0.558 both). A small index keeps every
-        term, so that a chunk sharing only such words with the question can still be found.
+    def _census_from(self) -> str:
+        """From the filter index alone: 135-170 ms at 100k articles, against 570 ms through
+        the rows."""
+        return "documents INDEXED BY documents_filter"
 
-        The rarest terms are also kept only while their matches add up to at most
-        ``MAX_QUERY_MATCHES`` (the rarest one always): scoring costs about 1.3 us a match,
-        and at 100,000 articles a question's eight terms matched 100k chunks at the median
-        (134 ms, 323 ms p95). There, 50,000 matches kept the article a question was taken
-        from in the full-text top 30 for 39 of 40 questions, as with no bound, in 53 / 66 ms;
-        20,000 kept it for 37. On the dev benches' indexes no question reaches the bound."""
-        total, matches = self.term_counts(terms)
-        if total < PRUNE_FROM_CHUNKS:
-            return terms
-        kept = sorted((t for t in terms if matches[t] <= total / 2), key=matches.__getitem__)[:MAX_QUERY_TERMS]
-        within = list(accumulate(matches[t] for t in kept))
-        return kept[:max(1, bisect_right(within, MAX_QUERY_MATCHES))] if kept else terms
+    def _generation(self) -> int:
+        return int(self._conn().execute("SELECT n FROM generation").fetchone()[0])
 
-    def _counts(self) -> _Counted:
-        """What this catalog remembers while nothing is written: the census of chunks by
-        source and day, and each question word's matches (counting a question's terms
-        afresh took 2 ms of a 30 ms search). Any write, by this process or another, moves
-        the generation that triggers keep; counting the chunks instead read the whole
-        chunk table, 5 ms at 10,000 articles on every search."""
-        generation = self._conn().execute("SELECT n FROM generation").fetchone()[0]
-        if self._counted is None or self._counted.generation != generation:
-            self._counted = _Counted(generation, ChunkCensus(self._census_rows()))
-        return self._counted
-
-    def _census_rows(self) -> Iterator[tuple[str | None, int | None, str | None, int]]:
-        """Dated chunks by source and day (from the filter index alone: 135-170 ms at 100k
-        articles, against 570 ms through the rows), then undated ones by the day they were
-        ingested."""
-        conn = self._conn()
-        for row in conn.execute("SELECT source, published_day, sum(n_chunks) FROM documents INDEXED BY documents_filter"
-                                " WHERE state='ready' AND published_day IS NOT NULL GROUP BY source, published_day"):
-            yield row[0], row[1], None, row[2]
-        for row in conn.execute("SELECT source, substr(ingested_at, 1, 10) AS day, sum(n_chunks) FROM documents"
-                                " WHERE state='ready' AND published_day IS NULL GROUP BY source, day"):
-            yield row[0], None, row[1], row[2]
-
-    def term_counts(self, words: Sequence[str]) -> tuple[int, dict[str, int]]:
-        counted = self._counts()
-        matches = counted.matches
-        for t in words:
-            if t not in matches:
-                matches[t] = self._conn().execute(
-                    "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
-                    ('"' + t.replace('"', '""') + '"',)).fetchone()[0]
-        return counted.census.total, {t: matches[t] for t in words}
+    def _count_term(self, word: str) -> int:
+        return int(self._conn().execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
+                                        ('"' + word.replace('"', '""') + '"',)).fetchone()[0])
 
     def close(self) -> None:
         self._connections.close_all()

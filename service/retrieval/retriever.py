@@ -27,13 +27,13 @@ from service.retrieval.updates import update_first
 Mode = Literal["dense", "hybrid"]
 
 # A filter is first tried on the unfiltered index's nearest chunks, keeping the hits it
-# admits: this many times the candidates where the catalog cannot tell what share of the
-# index a filter keeps, else as many as hold that many at its share. A date bound that
+# admits: as many as hold this many times the candidates at the share of the index the
+# filter keeps (the catalog's census tells it). A date bound that
 # keeps most of the archive costs an index search (1.1 ms on 10k chunks) instead of
 # Chroma's filtered one (39 ms, and 87 ms once four other collections share the embedded
 # files, since its metadata filter reads them all; 700 ms at 100k articles), and less than
-# an exact search among thousands of chunks (about 10 us each, and 45 us each to read a
-# vector the cache does not hold). Only when fewer than the candidates pass does the exact
+# an exact search among thousands of chunks (about 10 us each, and 6 us each to read a
+# vector the cache does not hold from the catalog). Only when fewer than the candidates pass does the exact
 # search or, past its budget, Chroma's filtered one decide.
 POST_FILTER_PROBE = 4
 # The most nearest chunks a probe reads: at 100k articles (397k chunks), 2,000 took 17 ms
@@ -230,9 +230,7 @@ class Retriever:
         none, the share they keep being too small for a probe to find the candidates."""
         probe = self._candidates * POST_FILTER_PROBE
         kept = self._catalog.admitted_chunks(filters)
-        if kept is None:
-            return probe
-        total = self._catalog.admitted_chunks(SearchFilters()) or 0
+        total = self._catalog.admitted_chunks(SearchFilters())
         sized = math.ceil(probe * total / kept) if kept else 0
         return sized if sized <= MAX_POST_FILTER_PROBE else 0
 

@@ -1,13 +1,18 @@
 """The census counts what the catalog's SQL filter keeps, for every kind of filter, and
-follows every write (another process's too), so that searches can size their work by it."""
+follows every write (another process's too), so that searches can size their work by it:
+on both engines, a SQLite file and a real PostgreSQL server."""
 
 from __future__ import annotations
 
 from itertools import product
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
+import pytest
+
+from ingest.store.catalog import Catalog
 from ingest.store.chunk_census import ChunkCensus
+from ingest.store.postgres_catalog import PostgresCatalog
 from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters
 from ingest.store.sqlite_catalog import SqliteCatalog
 
@@ -23,14 +28,23 @@ DOCUMENTS = [
 ]
 
 
-def _put_in(catalog: SqliteCatalog, conn: Any, doc_id: str, source: str | None, published: str | None,
+@pytest.fixture(params=["sqlite", "postgres"])
+def open_catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], Catalog]:
+    """Opens the test's one catalog, again for each call, as another worker would."""
+    if request.param == "sqlite":
+        return lambda: SqliteCatalog(tmp_path / "catalog.sqlite3")
+    url = request.getfixturevalue("postgres_server").new_database()
+    return lambda: PostgresCatalog(url)
+
+
+def _put_in(catalog: Catalog, conn: Any, doc_id: str, source: str | None, published: str | None,
             ingested: str, chunks: int) -> None:
     text = " ".join(f"Sentence {i} of {doc_id}." for i in range(max(chunks, 1)))
     doc = DocumentRecord(doc_id, "h", doc_id, text, None, published, source, None, "test", chunks, ingested)
     catalog.put(conn, doc, [ChunkRecord(f"{doc_id}-{i}", doc_id, i, 0, len(text), text) for i in range(chunks)])
 
 
-def _put(catalog: SqliteCatalog, *row: Any) -> None:
+def _put(catalog: Catalog, *row: Any) -> None:
     with catalog.transaction() as conn:
         _put_in(catalog, conn, *row)
 
@@ -43,8 +57,8 @@ def _filters() -> list[SearchFilters]:
             for s, first, last, until in product(sources, days, days, undated)]
 
 
-def test_the_census_counts_what_the_sql_filter_keeps(tmp_path: Path) -> None:
-    catalog = SqliteCatalog(tmp_path / "catalog.sqlite3")
+def test_the_census_counts_what_the_sql_filter_keeps(open_catalog: Callable[[], Catalog]) -> None:
+    catalog = open_catalog()
     for row in DOCUMENTS:
         _put(catalog, *row)
     catalog.mark_deleting("b")
@@ -56,12 +70,12 @@ def test_the_census_counts_what_the_sql_filter_keeps(tmp_path: Path) -> None:
     assert catalog.chunks_within(SearchFilters(), 13) is None
 
 
-def test_the_census_follows_every_write_of_any_process(tmp_path: Path) -> None:
-    path = tmp_path / "catalog.sqlite3"
-    catalog = SqliteCatalog(path)
+def test_the_census_follows_every_write_of_any_process(open_catalog: Callable[[], Catalog]) -> None:
+    catalog = open_catalog()
     _put(catalog, *DOCUMENTS[0])
     assert catalog.admitted_chunks(SearchFilters()) == 2
-    other_worker = SqliteCatalog(path)
+    assert catalog.term_counts(["sentence"]) == (2, {"sentence": 2})
+    other_worker = open_catalog()
     _put(other_worker, *DOCUMENTS[1])
     assert catalog.admitted_chunks(SearchFilters()) == 5
     other_worker.mark_deleting("a")

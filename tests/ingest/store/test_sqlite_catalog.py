@@ -11,11 +11,9 @@ from typing import Callable
 
 import pytest
 
-from ingest.store.catalog import DOCUMENTS_SCHEMA
+from ingest.store.catalog import DOCUMENTS_SCHEMA, MAX_QUERY_TERMS, PRUNE_FROM_CHUNKS
 from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters
-from ingest.store import sqlite_catalog
-from ingest.store.sqlite_catalog import (MAX_QUERY_TERMS, PRUNE_FROM_CHUNKS, SHORTLIST_FACTOR,
-                                         SHORTLIST_MAX_SHARE, SqliteCatalog)
+from ingest.store.sqlite_catalog import SHORTLIST_FACTOR, SHORTLIST_MAX_SHARE, SqliteCatalog
 
 
 def _catalog(path: Path, n: int, extra: Callable[[int], str] = lambda i: "",
@@ -145,9 +143,9 @@ def test_a_question_keeps_its_rarest_words_while_their_matches_fit_the_bound(
     catalog = _catalog(tmp_path / "catalog.sqlite3", PRUNE_FROM_CHUNKS, words)
     question = ["dock", "pier", "tide", "week"]
     assert catalog._informative(question) == ["tide", "pier", "dock"]
-    monkeypatch.setattr(sqlite_catalog, "MAX_QUERY_MATCHES", 110)
+    monkeypatch.setattr(catalog, "max_query_matches", 110)
     assert catalog._informative(question) == ["tide", "pier"]
-    monkeypatch.setattr(sqlite_catalog, "MAX_QUERY_MATCHES", 5)
+    monkeypatch.setattr(catalog, "max_query_matches", 5)
     assert catalog._informative(question) == ["tide"]
     hits = catalog.lexical_search("dock pier tide", 20, SearchFilters())
     assert {doc for _, doc, _ in hits} == {f"d{i}" for i in range(10)}  # only "tide" was searched
