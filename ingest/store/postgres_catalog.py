@@ -55,6 +55,10 @@ class PostgresCatalog(Catalog):
     every query of this code stays the same and reads that collection only. ``create``
     False opens only a schema that exists."""
 
+    # Scoring a match costs PostgreSQL about 10-25 us (it reads the chunk's row for its
+    # lexical vector), against SQLite's 1.3. At 100,000 articles: 50,000 matches 0.5-0.8 s
+    # a search, 20,000 (36 of 40 source articles in the top 30) 0.45-0.47 s, 10,000 (27)
+    # 0.35 s.
     max_query_matches = 20_000
 
     def __init__(self, url: str, *, schema: str | None = None, create: bool = True,
@@ -108,11 +112,14 @@ class PostgresCatalog(Catalog):
 
     def _lexical_match(self, terms: list[str], shortlist: int | None) -> tuple[str, str, list[object]]:
         """Any term matches (``|``); each term is quoted as a tsquery lexeme. PostgreSQL
-        plans the whole query itself, so no shortlist is asked for."""
+        plans the whole query itself, so no shortlist is asked for. Ranked by how often the
+        terms occur (``ts_rank``), not by how close together (``ts_rank_cd``): at 100,000
+        articles the article a question was taken from was in the top 30 for 36 of 40
+        questions against 24, in 444-471 ms against 531-626."""
         expression = " | ".join(f"'{t}'" for t in terms)
         return ("FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
                 " CROSS JOIN to_tsquery('english', ?) AS q WHERE c.tsv @@ q",
-                "ts_rank_cd(c.tsv, q, 1)", [expression])
+                "ts_rank(c.tsv, q, 1)", [expression])
 
     def _generation(self) -> int:
         return int(self._run("SELECT n FROM generation").fetchone()["n"])
