@@ -2,7 +2,7 @@
 
 Every API worker and host reads and writes the same database, so a document ingested
 through one worker is found lexically by all others at once; there is no per-process index
-to go stale. Ranking is ``ts_rank_cd`` (cover density, normalised by length) over a
+to go stale. Ranking is ``ts_rank`` (term frequency, normalised by length) over a
 weighted ``tsvector`` of title and body, kept in a generated column with a GIN index.
 """
 
