@@ -335,6 +335,27 @@ class Catalog(ABC):
                 found[row["chunk_id"]] = np.frombuffer(row["vector"], dtype=np.float32)
         return found
 
+    def chunks_without_vectors(self, encoder: str, after: str, limit: int) -> list[str]:
+        """Live chunks, in id order after ``after``, with no vector of ``encoder`` kept here:
+        those an older release wrote, which kept vectors in Chroma only."""
+        return [row["chunk_id"] for row in self._run(
+            "SELECT c.chunk_id FROM chunks c WHERE c.chunk_id > ? AND NOT EXISTS (SELECT 1 FROM"
+            " chunk_vectors v WHERE v.chunk_id = c.chunk_id AND v.encoder = ?) ORDER BY c.chunk_id LIMIT ?",
+            (after, encoder, limit))]
+
+    def keep_vectors(self, vectors: Mapping[str, Sequence[float]], encoder: str) -> int:
+        """Keeps those of ``vectors`` whose chunk still exists (a chunk deleted since they
+        were read gets none); returns how many were kept."""
+        kept = 0
+        with self.transaction() as conn:
+            for chunk_id, vector in vectors.items():
+                kept += self._run(
+                    "INSERT INTO chunk_vectors (chunk_id, encoder, vector) SELECT ?, ?, ?"
+                    " WHERE EXISTS (SELECT 1 FROM chunks WHERE chunk_id = ?) ON CONFLICT (chunk_id)"
+                    " DO UPDATE SET encoder = excluded.encoder, vector = excluded.vector",
+                    (chunk_id, encoder, np.asarray(vector, dtype=np.float32).tobytes(), chunk_id), conn).rowcount
+        return kept
+
     def lexical_search(self, query: str, k: int, filters: SearchFilters,
                        within: Collection[str] | None = None) -> list[tuple[str, str, float]]:
         """``(chunk_id, doc_id, score)`` best first (higher is better); filters are part of

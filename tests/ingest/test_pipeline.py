@@ -95,6 +95,26 @@ def test_delete_removes_document_everywhere(components: Components) -> None:
     assert not components.corpus().indexer.delete("ferry-2")
 
 
+def test_an_index_whose_catalog_kept_no_vectors_gets_them_from_the_next_ingest(
+        components: Components, settings: Settings, embedder: Embedder) -> None:
+    """As an older release left it: vectors in Chroma only. Unchanged articles are not
+    written again, yet the first ingest of a process copies their vectors across; a chunk
+    with no vector anywhere is passed over, not looked for forever."""
+    components.corpus().indexer.ingest(_articles(4))
+    components.catalog.execute("DELETE FROM chunk_vectors")
+    components.corpus().vectors.delete_documents(["ferry-0"])
+    with_vectors = {c for c in _catalog_chunk_ids(components) if not c.startswith(
+        components.catalog.chunks_of("ferry-0")[0].chunk_id.rsplit("-", 1)[0])}
+    later = Components(settings)
+    later.__dict__["embedder"] = embedder
+    report = later.corpus().indexer.ingest(_articles(4))
+    assert len(report.unchanged) == 4
+    kept = later.catalog.vectors_of(_catalog_chunk_ids(components), later.corpus().vectors.encoder)
+    assert set(kept) == set(later.corpus().vectors.vectors_of(_catalog_chunk_ids(components))) == with_vectors
+    assert with_vectors and with_vectors < _catalog_chunk_ids(components)
+    assert later.corpus().indexer.complete_kept_vectors() == 0
+
+
 def test_a_bad_item_is_reported_and_the_rest_ingested(components: Components) -> None:
     items: list[Article | LoadFailure] = [*_articles(2), LoadFailure("x.jsonl:3", "invalid JSON"),
                                           Article(title="Empty", text="   ", id="empty")]
