@@ -188,9 +188,10 @@ class Catalog(ABC):
     def _sql(self, sql: str) -> str:
         return sql
 
-    def _unindexed(self, column: str) -> str:
-        """``column`` in a form the query planner will not look rows up by."""
-        return column
+    def _within_clause(self, marks: str) -> str:
+        """The condition that keeps a full-text match of ``_lexical_match`` to the listed
+        chunk ids (``marks``: their placeholders)."""
+        return f"c.chunk_id IN ({marks})"
 
     def _run(self, sql: str, args: Sequence[object] = (), conn: Any = None) -> Any:
         return (conn or self._conn()).execute(self._sql(sql), args)
@@ -372,9 +373,7 @@ class Catalog(ABC):
         if within is None:
             where, filter_args = _filter_clause(filters)
         else:
-            # Checked on each full-text match, not used to look matches up: asking the
-            # full-text index for each listed chunk in turn is slower than scanning its matches.
-            where = f" AND d.state='ready' AND {self._unindexed('c.chunk_id')} IN ({','.join('?' * len(within))})"
+            where = f" AND d.state='ready' AND {self._within_clause(','.join('?' * len(within)))}"
             filter_args = list(within)
         sql = f"SELECT c.chunk_id, c.doc_id, {score} AS score {source}{where}" \
               " ORDER BY score DESC, c.chunk_id LIMIT ?"

@@ -149,3 +149,21 @@ def test_a_question_keeps_its_rarest_words_while_their_matches_fit_the_bound(
     assert catalog._informative(question) == ["tide"]
     hits = catalog.lexical_search("dock pier tide", 20, SearchFilters())
     assert {doc for _, doc, _ in hits} == {f"d{i}" for i in range(10)}  # only "tide" was searched
+
+
+def test_a_window_searched_by_its_chunks_gives_what_its_date_clause_gives(tmp_path: Path) -> None:
+    """``within``, the chunks a narrow filter keeps, is checked on each match by rowid; it
+    must keep exactly the matches the filter's own SQL keeps, scores and order included,
+    and none of a document being deleted."""
+    days = ["2025-01-05", "2025-02-10", "2025-02-20", "2025-03-01"]
+    catalog = _catalog(tmp_path / "catalog.sqlite3", 400, lambda i: " Ferry fares rose." * (i % 3 == 0),
+                       lambda i: days[i % 4])
+    catalog.mark_deleting("d9")
+    february = SearchFilters(date_from="2025-02-01", date_to="2025-02-28")
+    within = catalog.chunks_within(february, 1_000)
+    assert within is not None and len(within) == 199
+    for question in ("ferry fares", "Quillmouth ferry", "council session week"):
+        by_date = catalog.lexical_search(question, 30, february)
+        by_chunks = catalog.lexical_search(question, 30, february, within)
+        assert by_chunks == by_date and by_chunks
+        assert {doc for _, doc, _ in by_chunks} <= {doc for doc, _, _ in within.values()}
