@@ -154,10 +154,10 @@ class Catalog(ABC):
     def _columns(self, table: str, conn: Any) -> set[str]:
         """Names of the columns ``table`` has now."""
 
-    @abstractmethod
     def _generation(self) -> int:
-        """A number that triggers move on every write to the chunks or documents, by any
-        process: what the remembered counts are valid for."""
+        """A number that each engine's triggers move on every write to the chunks or
+        documents, by any process: what the remembered counts are valid for."""
+        return int(self._run("SELECT n FROM generation").fetchone()["n"])
 
     @abstractmethod
     def _count_term(self, word: str) -> int:
@@ -237,8 +237,7 @@ class Catalog(ABC):
             self._insert_chunk(conn, doc, chunk)
             vector = (vectors or {}).get(chunk.chunk_id)
             if vector is not None:
-                self._run("INSERT INTO chunk_vectors (chunk_id, encoder, vector) VALUES (?,?,?)",
-                          (chunk.chunk_id, encoder, np.asarray(vector, dtype=np.float32).tobytes()), conn)
+                self._keep_vector(conn, chunk.chunk_id, vector, encoder)
 
     def _delete_rows(self, conn: Any, doc_id: str) -> None:
         self._run("DELETE FROM site_paragraphs WHERE doc_id=?", (doc_id,), conn)
@@ -347,15 +346,16 @@ class Catalog(ABC):
     def keep_vectors(self, vectors: Mapping[str, Sequence[float]], encoder: str) -> int:
         """Keeps those of ``vectors`` whose chunk still exists (a chunk deleted since they
         were read gets none); returns how many were kept."""
-        kept = 0
         with self.transaction() as conn:
-            for chunk_id, vector in vectors.items():
-                kept += self._run(
-                    "INSERT INTO chunk_vectors (chunk_id, encoder, vector) SELECT ?, ?, ?"
-                    " WHERE EXISTS (SELECT 1 FROM chunks WHERE chunk_id = ?) ON CONFLICT (chunk_id)"
-                    " DO UPDATE SET encoder = excluded.encoder, vector = excluded.vector",
-                    (chunk_id, encoder, np.asarray(vector, dtype=np.float32).tobytes(), chunk_id), conn).rowcount
-        return kept
+            return sum(self._keep_vector(conn, chunk_id, vector, encoder) for chunk_id, vector in vectors.items())
+
+    def _keep_vector(self, conn: Any, chunk_id: str, vector: Sequence[float], encoder: str) -> int:
+        """Writes (or replaces) one chunk's vector if the chunk exists; 1 if it was kept."""
+        return int(self._run(
+            "INSERT INTO chunk_vectors (chunk_id, encoder, vector) SELECT ?, ?, ?"
+            " WHERE EXISTS (SELECT 1 FROM chunks WHERE chunk_id = ?) ON CONFLICT (chunk_id)"
+            " DO UPDATE SET encoder = excluded.encoder, vector = excluded.vector",
+            (chunk_id, encoder, np.asarray(vector, dtype=np.float32).tobytes(), chunk_id), conn).rowcount)
 
     def lexical_search(self, query: str, k: int, filters: SearchFilters,
                        within: Collection[str] | None = None) -> list[tuple[str, str, float]]:

@@ -121,9 +121,6 @@ class PostgresCatalog(Catalog):
                 " CROSS JOIN to_tsquery('english', ?) AS q WHERE c.tsv @@ q",
                 "ts_rank(c.tsv, q, 1)", [expression])
 
-    def _generation(self) -> int:
-        return int(self._run("SELECT n FROM generation").fetchone()["n"])
-
     def _count_term(self, word: str) -> int:
         return int(self._run("SELECT count(*) AS n FROM chunks WHERE tsv @@ plainto_tsquery('english', ?)",
                              (word,)).fetchone()["n"])

@@ -158,9 +158,6 @@ class SqliteCatalog(Catalog):
         the rows."""
         return "documents INDEXED BY documents_filter"
 
-    def _generation(self) -> int:
-        return int(self._conn().execute("SELECT n FROM generation").fetchone()[0])
-
     def _count_term(self, word: str) -> int:
         return int(self._conn().execute("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?",
                                         ('"' + word.replace('"', '""') + '"',)).fetchone()[0])
