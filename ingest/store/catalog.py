@@ -14,7 +14,7 @@ from bisect import bisect_right
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Any, ClassVar, Collection, Iterator, Mapping, Sequence
+from typing import Any, ClassVar, Collection, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -71,6 +71,8 @@ _UNDATED = "d.published_day IS NULL AND substr(d.ingested_at, 1, 10) <= ?"
 # Both catalogs bind 64-bit integers; a larger offset could only ever list nothing.
 MAX_OFFSET = 2**62
 PRUNE_FROM_CHUNKS = 1000
+# Chunks with their documents, for a WHERE clause on both (``_filter_clause``).
+SPANS_FROM = 'SELECT c.chunk_id, c.doc_id, c.start, c."end" FROM chunks c JOIN documents d ON d.doc_id = c.doc_id'
 MAX_QUERY_TERMS = 8
 
 
@@ -319,10 +321,7 @@ class Catalog(ABC):
         where, args = _filter_clause(filters)
         found: Spans = {}
         for part, marks in _batches(chunk_ids):
-            for row in self._run(
-                'SELECT c.chunk_id, c.doc_id, c.start, c."end" FROM chunks c JOIN documents d'
-                f" ON d.doc_id = c.doc_id WHERE c.chunk_id IN ({marks}){where}", [*part, *args]):
-                found[row["chunk_id"]] = (row["doc_id"], row["start"], row["end"])
+            found.update(self._span_rows(f"{SPANS_FROM} WHERE c.chunk_id IN ({marks}){where}", [*part, *args]))
         return found
 
     def vectors_of(self, chunk_ids: Collection[str], encoder: str) -> dict[str, np.ndarray]:
@@ -330,10 +329,18 @@ class Catalog(ABC):
         before vectors were kept here have none, and are read from the vector store."""
         found: dict[str, np.ndarray] = {}
         for part, marks in _batches(list(chunk_ids)):
-            for row in self._run(f"SELECT chunk_id, vector FROM chunk_vectors WHERE chunk_id IN ({marks})"
-                                 " AND encoder=?", [*part, encoder]):
-                found[row["chunk_id"]] = np.frombuffer(row["vector"], dtype=np.float32)
+            found.update(self._vector_rows(f"SELECT chunk_id, vector FROM chunk_vectors WHERE chunk_id IN ({marks})"
+                                           " AND encoder=?", [*part, encoder]))
         return found
+
+    def _span_rows(self, sql: str, args: Sequence[object]) -> Iterable[tuple[str, tuple[str, int, int]]]:
+        """``(chunk_id, (doc_id, start, end))`` of each row of ``sql``, a selection like
+        ``SPANS_FROM``'s."""
+        return ((r["chunk_id"], (r["doc_id"], r["start"], r["end"])) for r in self._run(sql, args))
+
+    def _vector_rows(self, sql: str, args: Sequence[object]) -> Iterable[tuple[str, np.ndarray]]:
+        """``(chunk_id, vector)`` of each row of ``sql``, a selection of ``chunk_id, vector``."""
+        return ((r["chunk_id"], np.frombuffer(r["vector"], dtype=np.float32)) for r in self._run(sql, args))
 
     def chunks_without_vectors(self, encoder: str, after: str, limit: int) -> list[str]:
         """Live chunks, in id order after ``after``, with no vector of ``encoder`` kept here:
@@ -445,12 +452,8 @@ class Catalog(ABC):
         if self.admitted_chunks(filters) > limit:
             return None
         where, args = _filter_clause(filters)
-        rows = self._run('SELECT c.chunk_id, c.doc_id, c.start, c."end" FROM chunks c'
-                         f" JOIN documents d ON d.doc_id = c.doc_id WHERE 1=1{where} LIMIT ?",
-                         [*args, limit + 1]).fetchall()
-        if len(rows) > limit:
-            return None
-        return {r["chunk_id"]: (r["doc_id"], r["start"], r["end"]) for r in rows}
+        found = dict(self._span_rows(f"{SPANS_FROM} WHERE 1=1{where} LIMIT ?", [*args, limit + 1]))
+        return None if len(found) > limit else found
 
     def stats(self) -> dict[str, object]:
         docs = self._run(

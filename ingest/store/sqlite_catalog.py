@@ -3,11 +3,14 @@ several threads and processes on one host."""
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Collection, Iterator
+from typing import Collection, Iterable, Iterator, Sequence
+
+import numpy as np
 
 from ingest.store.catalog import ADDED_DOCUMENT_COLUMNS, DOCUMENTS_SCHEMA, VECTORS_SCHEMA, Catalog
 from ingest.store.connections import ThreadConnections
@@ -152,6 +155,26 @@ class SqliteCatalog(Catalog):
         return (f"FROM (SELECT rowid, {bm25} AS bm25 FROM chunks_fts WHERE chunks_fts MATCH ?"
                 " ORDER BY bm25 DESC LIMIT ?) f JOIN chunks c ON c.rowid = f.rowid"
                 " JOIN documents d ON d.doc_id = c.doc_id WHERE 1=1", "f.bm25", [expression, shortlist])
+
+    def _span_rows(self, sql: str, args: Sequence[object]) -> Iterable[tuple[str, tuple[str, int, int]]]:
+        """All rows packed by SQLite into one JSON array. Python's sqlite3 makes each row
+        an object while holding the GIL and lets it go between rows, so a month of a 100k
+        archive (4,000 chunks) took 23 ms on one thread and ran no faster on two; as one
+        row it takes 11 ms and two threads serve 1.6x as many."""
+        packed = self._run(f'SELECT json_group_array(json_array(chunk_id, doc_id, start, "end")) AS spans'
+                           f" FROM ({sql})", args).fetchone()["spans"]
+        return ((chunk, (doc, start, end)) for chunk, doc, start, end in json.loads(packed))
+
+    def _vector_rows(self, sql: str, args: Sequence[object]) -> Iterable[tuple[str, np.ndarray]]:
+        """All vectors joined into one blob, for the reason ``_span_rows`` gives (4,000
+        vectors: 26 ms on one thread, 1.3x on two; as one row 18 ms, 1.75x). Chunk ids hold
+        no space (``chunk_id``), and every vector of one encoder has the same length."""
+        row = self._run("SELECT group_concat(chunk_id, ' ') AS ids, CAST(group_concat(vector, '') AS BLOB) AS vectors"
+                        f" FROM ({sql})", args).fetchone()
+        if not row["ids"]:
+            return ()
+        ids = row["ids"].split(" ")
+        return zip(ids, np.frombuffer(row["vectors"], dtype=np.float32).reshape(len(ids), -1))
 
     def _census_from(self) -> str:
         """From the filter index alone: 135-170 ms at 100k articles, against 570 ms through
