@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from service.allocator import tune_allocator
 from service.assembly import Components
+from service.collector import freeze_startup_heap, thaw_startup_heap
 from service.errors import install_error_handlers
 from service.observability.logs import configure_logging
 from service.observability.middleware import RequestObserver
@@ -24,8 +25,9 @@ from service.storage_errors import install_storage_error_handler
 
 def create_app(components: Components, *, warm: bool = False,
                on_start: Callable[[], object] | None = None) -> FastAPI:
-    """``warm`` loads every model at start-up (the server does this; tests that need only
-    part of the stack leave it off). ``on_start`` runs first: what fails there stops the
+    """``warm`` loads every model at start-up and then freezes the start-up heap out of the
+    cycle collector's reach (``service.collector``); the server does this, tests that need
+    only part of the stack leave it off. ``on_start`` runs first: what fails there stops the
     process before it loads anything, and uvicorn then stops its other workers too."""
 
     @asynccontextmanager
@@ -34,9 +36,12 @@ def create_app(components: Components, *, warm: bool = False,
             on_start()
         if warm:
             components.warm_up()
+            freeze_startup_heap()
         if components.settings.feeds_poll:
             components.feed_scheduler.start()
         yield
+        if warm:
+            thaw_startup_heap()
         components.close()
 
     # FastAPI's own /docs and /redoc load their scripts from a CDN; api_docs serves them.
