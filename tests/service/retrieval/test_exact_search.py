@@ -128,3 +128,21 @@ def test_vectors_another_encoder_made_are_not_used(store: VectorStore, catalog: 
     counting = _Counting(store)
     ExactSearch(counting, catalog, 100).rank(_unit(np.random.default_rng(8)), _spans(["c1", "c2"]))  # type: ignore[arg-type]
     assert counting.reads == [["c1", "c2"]]
+
+
+def test_chunks_leaving_and_changing_span_never_score_the_wrong_vector(store: VectorStore,
+                                                                      catalog: SqliteCatalog) -> None:
+    """Windows of a small cache, whose chunks leave it and come back with other spans: every
+    ranking must still be the brute-force one."""
+    exact = ExactSearch(store, catalog, 3)
+    stored = store.vectors_of([f"c{i}" for i in range(12)])
+    rng = np.random.default_rng(8)
+    for step in range(40):
+        wanted = sorted(rng.choice(12, size=int(rng.integers(1, 6)), replace=False))
+        spans = _spans([f"c{i}" for i in wanted], end=10 + step % 3)
+        query = np.asarray(_unit(rng), dtype=np.float32)
+        hits = exact.rank(list(query), spans)
+        expected = sorted(spans, key=lambda c: -float(np.asarray(stored[c], dtype=np.float32) @ query))
+        assert [h.chunk_id for h in hits] == expected
+        for hit in hits:
+            assert hit.score == pytest.approx(float(np.asarray(stored[hit.chunk_id]) @ query), abs=1e-5)
