@@ -70,9 +70,9 @@ ADDED_DOCUMENT_COLUMNS = {"date_source": "TEXT"}
 _UNDATED = "d.published_day IS NULL AND substr(d.ingested_at, 1, 10) <= ?"
 # Both catalogs bind 64-bit integers; a larger offset could only ever list nothing.
 MAX_OFFSET = 2**62
-PRUNE_FROM_CHUNKS = 1000
 # Chunks with their documents, for a WHERE clause on both (``_filter_clause``).
 SPANS_FROM = 'SELECT c.chunk_id, c.doc_id, c.start, c."end" FROM chunks c JOIN documents d ON d.doc_id = c.doc_id'
+PRUNE_FROM_CHUNKS = 1000
 MAX_QUERY_TERMS = 8
 
 

@@ -206,3 +206,13 @@ def test_rows_packed_into_one_give_what_reading_them_one_by_one_gives(tmp_path: 
         assert packed[chunk_id].tobytes() == np.asarray(vectors[chunk_id], np.float32).tobytes()
     assert catalog.vectors_of(chunk_ids, "another-encoder") == {}
     assert catalog.vectors_of([], "test-encoder") == {}
+    # A chunk id with a space, or a vector of another length, cannot be split out of the
+    # packed row: those rows are read one by one.
+    with catalog.transaction() as conn:
+        doc = DocumentRecord("odd", "h", "Odd", "Odd one out.", None, "2025-01-01", "Metro Wire", None, "test", 1,
+                             "2025-01-01T00:00:00")
+        catalog.put(conn, doc, [ChunkRecord("odd chunk", "odd", 0, 0, 4, "Odd ")],
+                    vectors={"odd chunk": [0.25] * 4}, encoder="test-encoder")
+    odd = catalog.vectors_of([*chunk_ids, "odd chunk"], "test-encoder")
+    assert odd["odd chunk"].tolist() == [0.25] * 4
+    assert all(odd[c].tobytes() == packed[c].tobytes() for c in chunk_ids)
