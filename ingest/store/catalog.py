@@ -9,6 +9,7 @@ only vectors whose ``content_hash`` matches the row.
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from bisect import bisect_right
 from contextlib import AbstractContextManager
@@ -334,13 +335,39 @@ class Catalog(ABC):
         return found
 
     def _span_rows(self, sql: str, args: Sequence[object]) -> Iterable[tuple[str, tuple[str, int, int]]]:
-        """``(chunk_id, (doc_id, start, end))`` of each row of ``sql``, a selection like
-        ``SPANS_FROM``'s."""
-        return ((r["chunk_id"], (r["doc_id"], r["start"], r["end"])) for r in self._run(sql, args))
+        """``(chunk_id, (doc_id, start, end))`` of each row of ``sql`` (a selection like
+        ``SPANS_FROM``'s), packed by the database into one JSON array. Both drivers make
+        each result row a Python object while holding the GIL, so a month of a 100k archive
+        (4,000 chunks) took SQLite 23 ms on one thread and ran no faster on two; as one row
+        it takes 11 ms and two threads serve 1.6x as many."""
+        columns = 'chunk_id, doc_id, start, "end"'
+        packed = self._run(f"SELECT {self._json_rows(columns)} AS spans FROM ({sql}) AS packed", args).fetchone()["spans"]
+        rows = json.loads(packed) if isinstance(packed, str) else packed or []
+        return ((chunk, (doc, start, end)) for chunk, doc, start, end in rows)
 
     def _vector_rows(self, sql: str, args: Sequence[object]) -> Iterable[tuple[str, np.ndarray]]:
-        """``(chunk_id, vector)`` of each row of ``sql``, a selection of ``chunk_id, vector``."""
-        return ((r["chunk_id"], np.frombuffer(r["vector"], dtype=np.float32)) for r in self._run(sql, args))
+        """``(chunk_id, vector)`` of each row of ``sql`` (a selection of ``chunk_id, vector``),
+        the vectors joined into one blob for the reason ``_span_rows`` gives (4,000 in
+        SQLite: 26 ms on one thread, 1.3x on two; packed 18 ms, 1.75x; PostgreSQL's own
+        work dominates there, and its figures did not move). The product's chunk ids hold no space (``ingest.pipeline.chunk_id``)
+        and one encoder's vectors have one length; rows where either fails are read one by one."""
+        row = self._run(f"SELECT count(*) AS n, {self._joined('chunk_id', text=True)} AS ids,"
+                        f" max(length(vector)) AS width, {self._joined('vector', text=False)} AS vectors"
+                        f" FROM ({sql}) AS packed", args).fetchone()
+        if not row["n"]:
+            return ()
+        ids = row["ids"].split(" ")
+        if len(ids) != row["n"] or len(row["vectors"]) != row["n"] * row["width"]:
+            return ((r["chunk_id"], np.frombuffer(r["vector"], dtype=np.float32)) for r in self._run(sql, args))
+        return zip(ids, np.frombuffer(row["vectors"], dtype=np.float32).reshape(len(ids), -1))
+
+    @abstractmethod
+    def _json_rows(self, columns: str) -> str:
+        """The aggregate that makes one JSON array of ``columns``' rows (each an array)."""
+
+    @abstractmethod
+    def _joined(self, column: str, *, text: bool) -> str:
+        """The aggregate that joins ``column``'s values: text with spaces, bytes with nothing."""
 
     def chunks_without_vectors(self, encoder: str, after: str, limit: int) -> list[str]:
         """Live chunks, in id order after ``after``, with no vector of ``encoder`` kept here:

@@ -121,6 +121,12 @@ class PostgresCatalog(Catalog):
                 " CROSS JOIN to_tsquery('english', ?) AS q WHERE c.tsv @@ q",
                 "ts_rank(c.tsv, q, 1)", [expression])
 
+    def _json_rows(self, columns: str) -> str:
+        return f"json_agg(json_build_array({columns}))"
+
+    def _joined(self, column: str, *, text: bool) -> str:
+        return f"string_agg({column}, ' ')" if text else f"string_agg({column}, ''::bytea)"
+
     def _count_term(self, word: str) -> int:
         return int(self._run("SELECT count(*) AS n FROM chunks WHERE tsv @@ plainto_tsquery('english', ?)",
                              (word,)).fetchone()["n"])

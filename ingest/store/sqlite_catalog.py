@@ -3,14 +3,11 @@ several threads and processes on one host."""
 
 from __future__ import annotations
 
-import json
 import math
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Collection, Iterable, Iterator, Sequence
-
-import numpy as np
+from typing import Collection, Iterator
 
 from ingest.store.catalog import ADDED_DOCUMENT_COLUMNS, DOCUMENTS_SCHEMA, VECTORS_SCHEMA, Catalog
 from ingest.store.connections import ThreadConnections
@@ -156,28 +153,11 @@ class SqliteCatalog(Catalog):
                 " ORDER BY bm25 DESC LIMIT ?) f JOIN chunks c ON c.rowid = f.rowid"
                 " JOIN documents d ON d.doc_id = c.doc_id WHERE 1=1", "f.bm25", [expression, shortlist])
 
-    def _span_rows(self, sql: str, args: Sequence[object]) -> Iterable[tuple[str, tuple[str, int, int]]]:
-        """All rows packed by SQLite into one JSON array. Python's sqlite3 makes each row
-        an object while holding the GIL and lets it go between rows, so a month of a 100k
-        archive (4,000 chunks) took 23 ms on one thread and ran no faster on two; as one
-        row it takes 11 ms and two threads serve 1.6x as many."""
-        packed = self._run(f'SELECT json_group_array(json_array(chunk_id, doc_id, start, "end")) AS spans'
-                           f" FROM ({sql})", args).fetchone()["spans"]
-        return ((chunk, (doc, start, end)) for chunk, doc, start, end in json.loads(packed))
+    def _json_rows(self, columns: str) -> str:
+        return f"json_group_array(json_array({columns}))"
 
-    def _vector_rows(self, sql: str, args: Sequence[object]) -> Iterable[tuple[str, np.ndarray]]:
-        """All vectors joined into one blob, for the reason ``_span_rows`` gives (4,000
-        vectors: 26 ms on one thread, 1.3x on two; as one row 18 ms, 1.75x). The product's
-        chunk ids hold no space (``ingest.pipeline.chunk_id``) and one encoder's vectors
-        have one length; rows where either fails are read one by one."""
-        row = self._run("SELECT count(*) AS n, group_concat(chunk_id, ' ') AS ids, max(length(vector)) AS width,"
-                        f" CAST(group_concat(vector, '') AS BLOB) AS vectors FROM ({sql})", args).fetchone()
-        if not row["n"]:
-            return ()
-        ids = row["ids"].split(" ")
-        if len(ids) != row["n"] or len(row["vectors"]) != row["n"] * row["width"]:
-            return super()._vector_rows(sql, args)
-        return zip(ids, np.frombuffer(row["vectors"], dtype=np.float32).reshape(len(ids), -1))
+    def _joined(self, column: str, *, text: bool) -> str:
+        return f"group_concat({column}, ' ')" if text else f"CAST(group_concat({column}, '') AS BLOB)"
 
     def _census_from(self) -> str:
         """From the filter index alone: 135-170 ms at 100k articles, against 570 ms through

@@ -1,6 +1,6 @@
-"""The embedded catalog's shortcuts for large indexes: words found in most chunks are left
+"""The embedded catalog's shortcut for large indexes: words found in most chunks are left
 out of the full-text query, and the ranking of the rest is unchanged; a long question is
-searched by its rarest words; many rows come back packed into one."""
+searched by its rarest words."""
 
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ from typing import Callable
 
 import pytest
 
-import numpy as np
-
-from ingest.store.catalog import DOCUMENTS_SCHEMA, MAX_QUERY_TERMS, PRUNE_FROM_CHUNKS, SPANS_FROM, Catalog
+from ingest.store.catalog import DOCUMENTS_SCHEMA, MAX_QUERY_TERMS, PRUNE_FROM_CHUNKS
 from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters
 from ingest.store.sqlite_catalog import SHORTLIST_FACTOR, SHORTLIST_MAX_SHARE, SqliteCatalog
 
@@ -170,49 +168,3 @@ def test_a_window_searched_by_its_chunks_gives_what_its_date_clause_gives(tmp_pa
         assert by_chunks == by_date and by_chunks
         assert {doc for _, doc, _ in by_chunks} <= {doc for doc, _, _ in within.values()}
 
-
-def test_rows_packed_into_one_give_what_reading_them_one_by_one_gives(tmp_path: Path) -> None:
-    """Spans and vectors come back from SQLite as one packed row; they must be exactly the
-    rows read one by one, whatever a document id holds and whatever bytes a vector has."""
-    catalog = SqliteCatalog(tmp_path / "catalog.sqlite3")
-    doc_ids = ['plain', 'quote " and \\ backslash', "line\nbreak, comma", "ünïcødé 記事", "tab\tand\x1fseparator", "  "]
-    rng = np.random.default_rng(7)
-    vectors: dict[str, list[float]] = {}
-    with catalog.transaction() as conn:
-        for n, doc_id in enumerate(doc_ids):
-            text = f"Report {n} on the harbour. It has a second sentence."
-            doc = DocumentRecord(doc_id, "h", f"Title {n}", text, None, f"2025-01-0{n + 1}", "Metro Wire",
-                                 None, "test", 2, "2025-01-01T00:00:00")
-            chunks = [ChunkRecord(f"{n}-{i}", doc_id, i, 10 * i, 10 * i + 9, text[10 * i:10 * i + 9]) for i in range(2)]
-            # Zeros and small numbers give bytes of 0x00, which must survive packing.
-            values = [rng.standard_normal(8).astype(np.float32), np.zeros(8, np.float32),
-                      np.array([1e-45, -0.0, 0.5, 2.0**-126, 0, 0, 1, -1], np.float32)]
-            kept = {c.chunk_id: values[(n + i) % 3].tolist() for i, c in enumerate(chunks)}
-            vectors.update(kept)
-            catalog.put(conn, doc, chunks, vectors=kept, encoder="test-encoder")
-    chunk_ids = sorted(vectors)
-    where = " AND d.state='ready'"
-    one_by_one = dict(Catalog._span_rows(catalog, f"{SPANS_FROM} WHERE 1=1{where}", []))
-    assert len(one_by_one) == 12
-    assert catalog.chunk_spans(chunk_ids) == one_by_one
-    assert catalog.chunks_within(SearchFilters(), 12) == one_by_one
-    assert catalog.chunks_within(SearchFilters(date_to="2025-01-02"), 12) \
-        == {c: span for c, span in one_by_one.items() if c[0] in "01"}
-    assert catalog.chunks_within(SearchFilters(date_to="9999-01-01"), 11) is None
-    assert catalog.chunks_within(SearchFilters(date_from="2030-01-01"), 12) == {}
-    packed = catalog.vectors_of(chunk_ids, "test-encoder")
-    assert sorted(packed) == chunk_ids
-    for chunk_id in chunk_ids:
-        assert packed[chunk_id].tobytes() == np.asarray(vectors[chunk_id], np.float32).tobytes()
-    assert catalog.vectors_of(chunk_ids, "another-encoder") == {}
-    assert catalog.vectors_of([], "test-encoder") == {}
-    # A chunk id with a space, or a vector of another length, cannot be split out of the
-    # packed row: those rows are read one by one.
-    with catalog.transaction() as conn:
-        doc = DocumentRecord("odd", "h", "Odd", "Odd one out.", None, "2025-01-01", "Metro Wire", None, "test", 1,
-                             "2025-01-01T00:00:00")
-        catalog.put(conn, doc, [ChunkRecord("odd chunk", "odd", 0, 0, 4, "Odd ")],
-                    vectors={"odd chunk": [0.25] * 4}, encoder="test-encoder")
-    odd = catalog.vectors_of([*chunk_ids, "odd chunk"], "test-encoder")
-    assert odd["odd chunk"].tolist() == [0.25] * 4
-    assert all(odd[c].tobytes() == packed[c].tobytes() for c in chunk_ids)
