@@ -342,15 +342,15 @@ class Catalog(ABC):
         it takes 11 ms and two threads serve 1.6x as many."""
         columns = 'chunk_id, doc_id, start, "end"'
         packed = self._run(f"SELECT {self._json_rows(columns)} AS spans FROM ({sql}) AS packed", args).fetchone()["spans"]
-        rows = json.loads(packed) if isinstance(packed, str) else packed or []
-        return ((chunk, (doc, start, end)) for chunk, doc, start, end in rows)
+        return ((chunk, (doc, start, end)) for chunk, doc, start, end in json.loads(packed or "[]"))
 
     def _vector_rows(self, sql: str, args: Sequence[object]) -> Iterable[tuple[str, np.ndarray]]:
         """``(chunk_id, vector)`` of each row of ``sql`` (a selection of ``chunk_id, vector``),
         the vectors joined into one blob for the reason ``_span_rows`` gives (4,000 in
         SQLite: 26 ms on one thread, 1.3x on two; packed 18 ms, 1.75x; PostgreSQL's own
-        work dominates there, and its figures did not move). The product's chunk ids hold no space (``ingest.pipeline.chunk_id``)
-        and one encoder's vectors have one length; rows where either fails are read one by one."""
+        work dominates there, and its figures did not move). The product's chunk ids hold
+        no space (``ingest.pipeline.chunk_id``) and one encoder's vectors have one length;
+        rows where either fails are read one by one."""
         row = self._run(f"SELECT count(*) AS n, {self._joined('chunk_id', text=True)} AS ids,"
                         f" max(length(vector)) AS width, {self._joined('vector', text=False)} AS vectors"
                         f" FROM ({sql}) AS packed", args).fetchone()
@@ -363,7 +363,8 @@ class Catalog(ABC):
 
     @abstractmethod
     def _json_rows(self, columns: str) -> str:
-        """The aggregate that makes one JSON array of ``columns``' rows (each an array)."""
+        """The aggregate that makes one JSON array, as text, of ``columns``' rows (each an
+        array); NULL or ``[]`` for no rows."""
 
     @abstractmethod
     def _joined(self, column: str, *, text: bool) -> str:

@@ -122,7 +122,7 @@ class PostgresCatalog(Catalog):
                 "ts_rank(c.tsv, q, 1)", [expression])
 
     def _json_rows(self, columns: str) -> str:
-        return f"json_agg(json_build_array({columns}))"
+        return f"json_agg(json_build_array({columns}))::text"
 
     def _joined(self, column: str, *, text: bool) -> str:
         return f"string_agg({column}, ' ')" if text else f"string_agg({column}, ''::bytea)"

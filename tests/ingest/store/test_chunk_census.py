@@ -8,11 +8,8 @@ from itertools import product
 from pathlib import Path
 from typing import Any, Callable
 
-import pytest
-
 from ingest.store.catalog import Catalog
 from ingest.store.chunk_census import ChunkCensus
-from ingest.store.postgres_catalog import PostgresCatalog
 from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters
 from ingest.store.sqlite_catalog import SqliteCatalog
 
@@ -26,15 +23,6 @@ DOCUMENTS = [
     ("f", None, "2024-12-31", "2025-01-01T08:00:00", 5),
     ("empty", "Metro Wire", "2025-01-05", "2025-01-05T08:00:00", 0),
 ]
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def open_catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], Catalog]:
-    """Opens the test's one catalog, again for each call, as another worker would."""
-    if request.param == "sqlite":
-        return lambda: SqliteCatalog(tmp_path / "catalog.sqlite3")
-    url = request.getfixturevalue("postgres_server").new_database()
-    return lambda: PostgresCatalog(url)
 
 
 def _put_in(catalog: Catalog, conn: Any, doc_id: str, source: str | None, published: str | None,

@@ -3,24 +3,20 @@ the rows read one by one, whatever a document id holds and whatever bytes a vect
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pytest
 
 from ingest.store.catalog import SPANS_FROM, Catalog
-from ingest.store.postgres_catalog import PostgresCatalog
 from ingest.store.records import ChunkRecord, DocumentRecord, SearchFilters
-from ingest.store.sqlite_catalog import SqliteCatalog
 
 DOC_IDS = ["plain", 'quote " and \\ backslash', "line\nbreak, comma", "ünïcødé 記事", "tab\tand\x1fseparator", "  "]
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Catalog:
-    if request.param == "sqlite":
-        return SqliteCatalog(tmp_path / "catalog.sqlite3")
-    return PostgresCatalog(request.getfixturevalue("postgres_server").new_database())
+@pytest.fixture
+def catalog(open_catalog: Callable[[], Catalog]) -> Catalog:
+    return open_catalog()
 
 
 def _fill(catalog: Catalog) -> dict[str, np.ndarray]:
